@@ -1,0 +1,1 @@
+export { createSqlJsDriver, type SqlJsDriver } from './sqljs-driver.js';

@@ -1,0 +1,91 @@
+/**
+ * A {@link SqlDriver} over a sql.js `Database`.
+ *
+ * This module imports nothing from `node:*` so that it serves Deno, Bun, browsers and workerd
+ * as well as Node: the caller loads sql.js (however its runtime loads WebAssembly) and hands
+ * over the database.
+ */
+import { DriverError, type SqlDriver, type SqlRow, type SqlValue } from '@go-store/core';
+import type { Database, Statement, SqlValue as SqlJsValue } from 'sql.js';
+
+/** A sql.js driver, with access to the database for adapters that persist it. */
+export interface SqlJsDriver extends SqlDriver {
+  /** The underlying sql.js database. */
+  readonly db: Database;
+  /** Finalises cached statements (before `db.export()` or `db.close()`). */
+  clearStatements(): void;
+}
+
+/**
+ * Wraps a sql.js database. Prepared statements are cached by SQL text and reused.
+ *
+ * sql.js keeps the database in Emscripten's in-memory file system, where SQLite still takes
+ * file locks around every statement; `locking_mode=EXCLUSIVE` removes that cost (about 5× for
+ * reads, 15× for writes), which is safe because this connection is the only one.
+ */
+export function createSqlJsDriver(db: Database): SqlJsDriver {
+  db.exec('PRAGMA locking_mode=EXCLUSIVE');
+  const statements = new Map<string, Statement>();
+
+  function prepare(sql: string): Statement {
+    let stmt = statements.get(sql);
+    if (stmt === undefined) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  function withStatement<T>(sql: string, params: readonly SqlValue[], use: (stmt: Statement) => T): T {
+    let stmt: Statement | undefined;
+    try {
+      stmt = prepare(sql);
+      stmt.bind(params as SqlJsValue[]);
+      return use(stmt);
+    } catch (err) {
+      throw new DriverError(`sql.js: ${(err as Error)?.message ?? String(err)}`, err);
+    } finally {
+      stmt?.reset();
+    }
+  }
+
+  function exec(sql: string): void {
+    try {
+      db.exec(sql);
+    } catch (err) {
+      throw new DriverError(`sql.js: ${(err as Error)?.message ?? String(err)}`, err);
+    }
+  }
+
+  return {
+    db,
+    all(sql, params) {
+      return withStatement(sql, params, (stmt) => {
+        const rows: SqlRow[] = [];
+        while (stmt.step()) rows.push(stmt.get() as SqlRow);
+        return rows;
+      });
+    },
+    get(sql, params) {
+      return withStatement(sql, params, (stmt) => (stmt.step() ? (stmt.get() as SqlRow) : undefined));
+    },
+    run(sql, params) {
+      return withStatement(sql, params, (stmt) => {
+        stmt.step();
+        return db.getRowsModified();
+      });
+    },
+    exec,
+    begin: () => exec('BEGIN IMMEDIATE'),
+    commit: () => exec('COMMIT'),
+    rollback: () => exec('ROLLBACK'),
+    clearStatements() {
+      for (const stmt of statements.values()) stmt.free();
+      statements.clear();
+    },
+    close() {
+      this.clearStatements();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The one seam between the store and an SQLite build.
+ *
+ * A driver is a single connection. Every method may answer synchronously (sql.js, sqlite-wasm
+ * inside a worker) or with a Promise (a proxy to a worker, D1, libSQL); the store accepts both.
+ * The store never calls a driver concurrently: it issues one call at a time and waits for it,
+ * so a driver needs no locking of its own, and a sequence of calls the store makes while it
+ * holds its lock (a quota check then a write, a transaction) cannot interleave with anything.
+ *
+ * Drivers are expected to cache prepared statements by their SQL text: the store uses a small,
+ * fixed set of statements and passes every value as a parameter.
+ *
+ * Every write the store issues is deterministic given its SQL and parameters (the clock is
+ * always a parameter), so a driver may persist writes logically, as (sql, params) records that
+ * it replays on open.
+ *
+ * @example A driver for better-sqlite3 (synchronous) in a few lines:
+ * ```ts
+ * const driver: SqlDriver = {
+ *   all: (sql, params) => db.prepare(sql).raw().all(...params),
+ *   get: (sql, params) => db.prepare(sql).raw().get(...params),
+ *   run: (sql, params) => db.prepare(sql).run(...params).changes,
+ *   exec: (sql) => void db.exec(sql),
+ *   begin: () => void db.exec('BEGIN IMMEDIATE'),
+ *   commit: () => void db.exec('COMMIT'),
+ *   rollback: () => void db.exec('ROLLBACK'),
+ *   close: () => void db.close(),
+ * };
+ * ```
+ */
+export interface SqlDriver {
+  /** Runs a query; resolves to its rows, each an array of column values in select order. */
+  all(sql: string, params: readonly SqlValue[]): MaybePromise<SqlRow[]>;
+  /** Runs a query; resolves to its first row, or `undefined` when it has none. */
+  get(sql: string, params: readonly SqlValue[]): MaybePromise<SqlRow | undefined>;
+  /** Runs a data-changing statement; resolves to the number of rows it changed. */
+  run(sql: string, params: readonly SqlValue[]): MaybePromise<number>;
+  /** Runs parameterless SQL, possibly several statements (schema set-up, migrations). */
+  exec(sql: string): MaybePromise<void>;
+  /** Starts a write transaction. Transactions are never nested. */
+  begin(): MaybePromise<void>;
+  /** Commits the open transaction. */
+  commit(): MaybePromise<void>;
+  /** Rolls back the open transaction. */
+  rollback(): MaybePromise<void>;
+  /**
+   * Optional: resolves once every write committed so far is durable. The store awaits it
+   * before a write's Promise resolves, after releasing its lock, so concurrent writers can
+   * share one fsync. Drivers without persistence (or that persist on commit) omit it.
+   */
+  sync?(): Promise<void>;
+  /** Flushes and releases the database. Called once, after every other call has finished. */
+  close(): MaybePromise<void>;
+}
+
+/** A value bound to or read from SQLite. TEXT comes back as `string`, BLOB as `Uint8Array`. */
+export type SqlValue = string | number | bigint | Uint8Array | null;
+
+/** One result row: column values in select order. */
+export type SqlRow = readonly SqlValue[];
+
+/** A value, or a Promise of it: drivers may be synchronous or asynchronous. */
+export type MaybePromise<T> = T | Promise<T>;

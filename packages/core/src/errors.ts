@@ -1,0 +1,88 @@
+/**
+ * Every error the store produces is a {@link StoreError} with a stable `code`, so callers can
+ * branch on `err.code` (or `instanceof`) rather than on message text.
+ *
+ * Messages name the operation and, where there is one, the full stored group and key:
+ * `store.get: config/theme: not found`.
+ */
+
+/** Stable machine-readable codes carried by {@link StoreError.code}. */
+export type StoreErrorCode =
+  | 'NOT_FOUND'
+  | 'QUOTA_EXCEEDED'
+  | 'CLOSED'
+  | 'TEMPLATE'
+  | 'INVALID_ARGUMENT'
+  | 'DRIVER'
+  | 'LOCKED'
+  | 'NOT_A_DATABASE';
+
+/** Base class of every error the store rejects or throws with. */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** The key is absent or has expired. */
+export class NotFoundError extends StoreError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** A scoped write would exceed the namespace's `maxKeys` or `maxGroups`; nothing was written. */
+export class QuotaExceededError extends StoreError {
+  constructor(message: string) {
+    super('QUOTA_EXCEEDED', message);
+  }
+}
+
+/** The store (or the transaction the call was made on) has been closed. */
+export class ClosedError extends StoreError {
+  constructor(message: string) {
+    super('CLOSED', message);
+  }
+}
+
+/** A template failed to parse (`phase: 'parse'`) or to execute (`phase: 'exec'`). */
+export class TemplateError extends StoreError {
+  readonly phase: 'parse' | 'exec';
+
+  constructor(phase: 'parse' | 'exec', message: string) {
+    super('TEMPLATE', message);
+    this.phase = phase;
+  }
+}
+
+/** A non-string or ill-formed group, key or value, a bad TTL, namespace, quota or option. */
+export class InvalidArgumentError extends StoreError {
+  constructor(message: string) {
+    super('INVALID_ARGUMENT', message);
+  }
+}
+
+/** The SQLite engine failed; the engine's own error is the `cause`. */
+export class DriverError extends StoreError {
+  constructor(message: string, cause: unknown) {
+    super('DRIVER', message, { cause });
+  }
+}
+
+/** The database is owned by another process, store or tab. */
+export class LockedError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOCKED', message, options);
+  }
+}
+
+/** The file is not an SQLite database, or is corrupt. It has not been modified. */
+export class NotADatabaseError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_A_DATABASE', message, options);
+  }
+}

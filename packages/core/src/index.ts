@@ -1,0 +1,2 @@
+export * from './errors.js';
+export type { SqlDriver, SqlRow, SqlValue, MaybePromise } from './driver.js';
