@@ -49,6 +49,11 @@ export interface SqlDriver {
    * share one fsync. Drivers without persistence (or that persist on commit) omit it.
    */
   sync?(): Promise<void>;
+  /**
+   * Optional: forces every committed write to durable storage now, whatever the driver's
+   * durability mode (`store.flush()` calls it). Drivers whose `sync` already does that omit it.
+   */
+  flush?(): Promise<void>;
   /** Flushes and releases the database. Called once, after every other call has finished. */
   close(): MaybePromise<void>;
 }
