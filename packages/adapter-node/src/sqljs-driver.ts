@@ -5,7 +5,7 @@
  * as well as Node: the caller loads sql.js (however its runtime loads WebAssembly) and hands
  * over the database.
  */
-import { DriverError, type SqlDriver, type SqlRow, type SqlValue } from '@go-store/core';
+import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
 import type { Database, Statement, SqlValue as SqlJsValue } from 'sql.js';
 
 /** A sql.js driver, with access to the database for adapters that persist it. */
@@ -36,25 +36,20 @@ export function createSqlJsDriver(db: Database): SqlJsDriver {
     return stmt;
   }
 
+  // Engine errors propagate as sql.js throws them; the store wraps them in DriverError with
+  // the operation that failed.
   function withStatement<T>(sql: string, params: readonly SqlValue[], use: (stmt: Statement) => T): T {
-    let stmt: Statement | undefined;
+    const stmt = prepare(sql);
     try {
-      stmt = prepare(sql);
       stmt.bind(params as SqlJsValue[]);
       return use(stmt);
-    } catch (err) {
-      throw new DriverError(`sql.js: ${(err as Error)?.message ?? String(err)}`, err);
     } finally {
-      stmt?.reset();
+      stmt.reset();
     }
   }
 
   function exec(sql: string): void {
-    try {
-      db.exec(sql);
-    } catch (err) {
-      throw new DriverError(`sql.js: ${(err as Error)?.message ?? String(err)}`, err);
-    }
+    db.exec(sql);
   }
 
   return {

@@ -86,3 +86,10 @@ export class NotADatabaseError extends StoreError {
     super('NOT_A_DATABASE', message, options);
   }
 }
+
+/** Passes the store's own errors through and wraps anything else (an engine's) in DriverError. */
+export function asStoreError(op: string, error: unknown): StoreError {
+  if (error instanceof StoreError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new DriverError(`${op}: ${message}`, error);
+}

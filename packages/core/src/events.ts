@@ -1,0 +1,200 @@
+/**
+ * Mutation events: watchers (bounded async iterables, like go-store's buffered channels) and
+ * synchronous `onChange` callbacks. The store dispatches here after each committed write.
+ */
+import { InvalidArgumentError } from './errors.js';
+import { checkCount, checkOptions, checkString } from './validate.js';
+
+/** The kind of mutation an {@link StoreEvent} describes. */
+export type EventType = 'set' | 'delete' | 'delete_group';
+
+/** One committed mutation. */
+export interface StoreEvent {
+  readonly type: EventType;
+  /** The full stored group name (with the namespace prefix for scoped writes). */
+  readonly group: string;
+  /** The key; `''` for `delete_group`. */
+  readonly key: string;
+  /** The value written; `''` for deletions. */
+  readonly value: string;
+  /** When the write committed, by the store's clock. */
+  readonly timestamp: Date;
+}
+
+/** Options of {@link Store.watch}. */
+export interface WatchOptions {
+  /** How many undelivered events the watcher holds before it drops new ones (default 16). */
+  bufferSize?: number;
+}
+
+/** Called with each committed event. */
+export type ChangeListener = (event: StoreEvent) => void;
+
+const DEFAULT_BUFFER_SIZE = 16;
+
+/** Delivers an event to a watcher; kept off the public surface. */
+export const deliver = Symbol('deliver');
+
+/**
+ * A subscription to the events matching `(group, key)`, where `'*'` matches anything. Iterate
+ * it with `for await`. The writer never waits: when the buffer is full, new events are dropped
+ * and counted in {@link Watcher.dropped}. Closing it (or `store.unwatch`) ends the iteration
+ * once the events already buffered have been delivered, as a closed Go channel does.
+ *
+ * @example
+ * ```ts
+ * const w = store.watch('config', '*');
+ * for await (const e of w) console.log(e.type, e.key);
+ * ```
+ */
+export class Watcher implements AsyncIterableIterator<StoreEvent> {
+  readonly group: string;
+  readonly key: string;
+  readonly bufferSize: number;
+  #dropped = 0;
+  #closed = false;
+  #buffer: StoreEvent[] = [];
+  #head = 0;
+  readonly #readers: Array<(result: IteratorResult<StoreEvent>) => void> = [];
+  readonly #onClose: (watcher: Watcher) => void;
+
+  /** @internal Created by {@link Store.watch}. */
+  constructor(group: string, key: string, bufferSize: number, onClose: (watcher: Watcher) => void) {
+    this.group = group;
+    this.key = key;
+    this.bufferSize = bufferSize;
+    this.#onClose = onClose;
+  }
+
+  /** How many events were dropped because the buffer was full. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Whether the watcher has been closed (buffered events may still be waiting). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether `event` is one this watcher asked for. */
+  matches(event: StoreEvent): boolean {
+    return (this.group === '*' || this.group === event.group) && (this.key === '*' || this.key === event.key);
+  }
+
+  /** @internal */
+  [deliver](event: StoreEvent): void {
+    if (this.#closed) return;
+    const reader = this.#readers.shift();
+    if (reader) reader({ value: event, done: false });
+    else if (this.#buffer.length - this.#head < this.bufferSize) this.#buffer.push(event);
+    else this.#dropped++;
+  }
+
+  next(): Promise<IteratorResult<StoreEvent>> {
+    if (this.#head < this.#buffer.length) {
+      const value = this.#buffer[this.#head++] as StoreEvent;
+      if (this.#head === this.#buffer.length) {
+        this.#buffer = [];
+        this.#head = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.#closed) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => this.#readers.push(resolve));
+  }
+
+  /** Called when a `for await` loop exits early: the watcher is closed and its buffer discarded. */
+  return(): Promise<IteratorResult<StoreEvent>> {
+    this.close();
+    this.#buffer = [];
+    this.#head = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** Stops receiving events; iteration ends after the buffered ones. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose(this);
+    for (const reader of this.#readers.splice(0)) reader({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+interface Listener {
+  readonly fn: ChangeListener;
+  active: boolean;
+}
+
+/** The store's registry of watchers and callbacks, and its dispatcher. */
+export class EventHub {
+  readonly #watchers = new Set<Watcher>();
+  // Replaced, never mutated: a dispatch iterates the array it started with, so a callback that
+  // registers or unregisters during a dispatch neither skips nor repeats anyone.
+  #listeners: readonly Listener[] = [];
+  readonly #onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void) {
+    this.#onError = onError;
+  }
+
+  /** Whether anyone would receive an event (lets writers skip building events). */
+  get active(): boolean {
+    return this.#watchers.size > 0 || this.#listeners.length > 0;
+  }
+
+  watch(op: string, group: unknown, key: unknown, options: unknown): Watcher {
+    checkString(op, 'group', group);
+    checkString(op, 'key', key);
+    checkOptions(op, options);
+    const bufferSize = (options as WatchOptions | undefined)?.bufferSize ?? DEFAULT_BUFFER_SIZE;
+    checkCount(op, 'bufferSize', bufferSize);
+    const watcher = new Watcher(group, key, bufferSize, (w) => this.#watchers.delete(w));
+    this.#watchers.add(watcher);
+    return watcher;
+  }
+
+  onChange(op: string, fn: unknown): () => void {
+    if (typeof fn !== 'function') throw new InvalidArgumentError(`${op}: listener must be a function`);
+    const listener: Listener = { fn: fn as ChangeListener, active: true };
+    this.#listeners = [...this.#listeners, listener];
+    return () => {
+      if (!listener.active) return;
+      listener.active = false;
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Dispatches committed events in order: to matching watchers, then to every callback. */
+  emit(events: readonly StoreEvent[]): void {
+    for (const event of events) {
+      for (const watcher of this.#watchers) if (watcher.matches(event)) watcher[deliver](event);
+      for (const listener of this.#listeners) {
+        if (!listener.active) continue;
+        try {
+          listener.fn(event);
+        } catch (error) {
+          this.#reportError(error);
+        }
+      }
+    }
+  }
+
+  /** Ends every watcher's iteration (after its buffered events) and drops every callback. */
+  closeAll(): void {
+    for (const watcher of [...this.#watchers]) watcher.close();
+    for (const listener of this.#listeners) listener.active = false;
+    this.#listeners = [];
+  }
+
+  #reportError(error: unknown): void {
+    try {
+      this.#onError(error);
+    } catch {
+      // An onError that throws must not break the write that is being acknowledged.
+    }
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Namespaces for multi-tenant use: a {@link ScopedStore} stores every group as
+ * `namespace + ':' + group` and enforces the namespace's quotas on writes of new keys.
+ */
+import { InvalidArgumentError } from './errors.js';
+import {
+  writeManyScoped,
+  writeScoped,
+  type Entries,
+  type KeyValue,
+  type Operations,
+  type PageOptions,
+  type QuotaCheck,
+  type SetManyOptions,
+} from './operations.js';
+import type { Store } from './store.js';
+import type { Transaction } from './transaction.js';
+import { checkCount, checkOptions, checkString } from './validate.js';
+
+/** A namespace's limits; 0 or absent means unlimited. */
+export interface QuotaOptions {
+  /** The most live keys the namespace may hold across all its groups. */
+  maxKeys?: number;
+  /** The most groups with live keys the namespace may hold. */
+  maxGroups?: number;
+}
+
+const NAMESPACE = /^[a-zA-Z0-9-]+$/;
+
+/**
+ * A view of a store confined to one namespace. Group names given to it and returned by it are
+ * without the namespace part; events and error messages carry the full stored name
+ * (`tenant-42:prefs`).
+ *
+ * Quotas apply to writes of keys that are not live yet: overwriting a live key never counts,
+ * expired keys never count. A write that would exceed a quota rejects with
+ * `QuotaExceededError` and writes nothing; the check and the write are one atomic step.
+ */
+export class ScopedStore {
+  /** The namespace, e.g. `tenant-42`. */
+  readonly namespace: string;
+  /** The quotas in force (0 = unlimited). */
+  readonly quota: Readonly<Required<QuotaOptions>>;
+  readonly #base: Operations;
+  readonly #store: Store | undefined;
+  readonly #check: QuotaCheck | undefined;
+  readonly #prefix: string;
+
+  /** @internal Use `store.scope(namespace, quota)`. */
+  constructor(base: Store | Transaction, namespace: string, quota?: QuotaOptions) {
+    const op = 'store.scope';
+    if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
+      throw new InvalidArgumentError(`${op}: namespace must match ^[a-zA-Z0-9-]+$, got ${JSON.stringify(namespace)}`);
+    }
+    checkOptions(op, quota);
+    const maxKeys = quota?.maxKeys ?? 0;
+    const maxGroups = quota?.maxGroups ?? 0;
+    checkCount(op, 'maxKeys', maxKeys);
+    checkCount(op, 'maxGroups', maxGroups);
+    this.namespace = namespace;
+    this.quota = Object.freeze({ maxKeys, maxGroups });
+    this.#base = base;
+    this.#store = isTransaction(base) ? undefined : base;
+    this.#check = maxKeys > 0 || maxGroups > 0 ? { namespace, maxKeys, maxGroups } : undefined;
+    this.#prefix = `${namespace}:`;
+  }
+
+  get(group: string, key: string): Promise<string> {
+    return this.#call('store.get', group, (g) => this.#base.get(g, key));
+  }
+
+  has(group: string, key: string): Promise<boolean> {
+    return this.#call('store.has', group, (g) => this.#base.has(g, key));
+  }
+
+  set(group: string, key: string, value: string): Promise<void> {
+    return this.#call('store.set', group, (g) => this.#base[writeScoped]('store.set', g, key, value, undefined, this.#check));
+  }
+
+  setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
+    const op = 'store.setWithTTL';
+    return this.#call(op, group, (g) => this.#base[writeScoped](op, g, key, value, ttlMs, this.#check));
+  }
+
+  delete(group: string, key: string): Promise<void> {
+    return this.#call('store.delete', group, (g) => this.#base.delete(g, key));
+  }
+
+  deleteGroup(group: string): Promise<void> {
+    return this.#call('store.deleteGroup', group, (g) => this.#base.deleteGroup(g));
+  }
+
+  getAll(group: string): Promise<Record<string, string>> {
+    return this.#call('store.getAll', group, (g) => this.#base.getAll(g));
+  }
+
+  async *all(group: string): AsyncGenerator<KeyValue, void, undefined> {
+    checkString('store.all', 'group', group);
+    yield* this.#base.all(this.#prefix + group);
+  }
+
+  count(group: string): Promise<number> {
+    return this.#call('store.count', group, (g) => this.#base.count(g));
+  }
+
+  /** Live keys across this namespace's groups whose name (without the namespace) starts with `prefix`. */
+  countAll(prefix = ''): Promise<number> {
+    return this.#call('store.countAll', prefix, (p) => this.#base.countAll(p), 'prefix');
+  }
+
+  /** This namespace's groups with live keys starting with `prefix`, without the namespace part. */
+  groups(prefix = ''): Promise<string[]> {
+    return this.#call('store.groups', prefix, async (p) =>
+      (await this.#base.groups(p)).map((group) => group.slice(this.#prefix.length)),
+    'prefix');
+  }
+
+  /** {@link ScopedStore.groups} as an async iterator. */
+  async *groupsSeq(prefix = ''): AsyncGenerator<string, void, undefined> {
+    yield* await this.groups(prefix);
+  }
+
+  getSplit(group: string, key: string, sep: string): Promise<Iterable<string>> {
+    return this.#call('store.getSplit', group, (g) => this.#base.getSplit(g, key, sep));
+  }
+
+  getFields(group: string, key: string): Promise<Iterable<string>> {
+    return this.#call('store.getFields', group, (g) => this.#base.getFields(g, key));
+  }
+
+  render(template: string, group: string): Promise<string> {
+    return this.#call('store.render', group, (g) => this.#base.render(template, g));
+  }
+
+  /** Writes many values at once; all or nothing against the quotas. */
+  setMany(group: string, entries: Entries, options?: SetManyOptions): Promise<void> {
+    const op = 'store.setMany';
+    return this.#call(op, group, (g) => this.#base[writeManyScoped](op, g, entries, options, this.#check));
+  }
+
+  getMany(group: string, keys: Iterable<string>): Promise<Record<string, string>> {
+    return this.#call('store.getMany', group, (g) => this.#base.getMany(g, keys));
+  }
+
+  /** Removes this namespace's groups starting with `groupPrefix`; resolves to the live keys removed. */
+  deletePrefix(groupPrefix: string): Promise<number> {
+    return this.#call('store.deletePrefix', groupPrefix, (p) => this.#base.deletePrefix(p), 'groupPrefix');
+  }
+
+  getPage(group: string, options: PageOptions): Promise<KeyValue[]> {
+    return this.#call('store.getPage', group, (g) => this.#base.getPage(g, options));
+  }
+
+  /**
+   * Runs `fn` in a store transaction with a scoped `tx`; quotas are checked against the
+   * transaction's own writes. See {@link Store.transaction}.
+   */
+  transaction<T>(fn: (tx: ScopedTransaction) => T | Promise<T>): Promise<T> {
+    const store = this.#store;
+    if (store === undefined) {
+      return Promise.reject(new InvalidArgumentError('store.transaction: transactions do not nest'));
+    }
+    if (typeof fn !== 'function') {
+      return Promise.reject(new InvalidArgumentError('store.transaction: the callback must be a function'));
+    }
+    return store.transaction((tx) => fn(new ScopedStore(tx, this.namespace, this.quota)));
+  }
+
+  /** Validates the group (or prefix) before prefixing it, so `123` is refused, not stored as `ns:123`. */
+  #call<T>(op: string, name: unknown, fn: (full: string) => Promise<T>, what = 'group'): Promise<T> {
+    try {
+      checkString(op, what, name);
+      return fn(this.#prefix + name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+}
+
+/** The scoped `tx` of {@link ScopedStore.transaction}: every data method, no `transaction`. */
+export type ScopedTransaction = Omit<ScopedStore, 'transaction'>;
+
+function isTransaction(base: Store | Transaction): base is Transaction {
+  return !('transaction' in base);
+}

@@ -1,0 +1,315 @@
+/**
+ * The store: the data methods of {@link Operations} behind one lock, plus its life cycle —
+ * opening (schema), the background purge, events, scopes, transactions and closing.
+ */
+import type { SqlDriver } from './driver.js';
+import { ClosedError, InvalidArgumentError, asStoreError } from './errors.js';
+import { EventHub, type ChangeListener, type StoreEvent, type WatchOptions, type Watcher } from './events.js';
+import { Lock } from './lock.js';
+import { Operations, type ReadFn, type WriteFn } from './operations.js';
+import { prepareSchema } from './schema.js';
+import { ScopedStore, type QuotaOptions } from './scope.js';
+import { Transaction, finish } from './transaction.js';
+import { checkCount, checkOptions } from './validate.js';
+
+/** Options every adapter's `openStore` accepts. */
+export interface StoreOptions {
+  /** The clock, in Unix milliseconds (default `Date.now`). Inject one to test TTLs without sleeping. */
+  now?: () => number;
+  /** How often expired rows are purged in the background, in ms (default 60 000; 0 turns it off). */
+  purgeIntervalMs?: number;
+  /**
+   * Receives errors nobody else can: a throwing `onChange` callback, a failed background purge
+   * (default `console.error`).
+   */
+  onError?: (error: unknown) => void;
+  /**
+   * Optional async-context storage (Node's `AsyncLocalStorage` has this shape; the Node adapter
+   * passes one). With it, a call on the store made from inside its own transaction callback
+   * rejects at once instead of waiting forever for the transaction it is part of.
+   */
+  asyncContext?: AsyncContext;
+}
+
+/** The part of `AsyncLocalStorage` the store uses. */
+export interface AsyncContext {
+  run<R>(store: unknown, callback: () => R): R;
+  getStore(): unknown;
+}
+
+const DEFAULT_PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * Opens a store over a driver: creates (or migrates) the `kv` table and starts the purge
+ * timer. On failure the driver is closed. Adapters call this; most users call an adapter's
+ * `openStore`.
+ */
+export async function createStore(driver: SqlDriver, options: StoreOptions = {}): Promise<Store> {
+  try {
+    checkOptions('openStore', options);
+    const now = options.now ?? Date.now;
+    if (typeof now !== 'function') throw new InvalidArgumentError('openStore: now must be a function');
+    const purgeIntervalMs = options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS;
+    checkCount('openStore', 'purgeIntervalMs', purgeIntervalMs);
+    const onError = options.onError ?? ((error: unknown) => console.error(error));
+    if (typeof onError !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');
+    await prepareSchema(driver);
+    return new Store(driver, { now, purgeIntervalMs, onError, asyncContext: options.asyncContext });
+  } catch (error) {
+    try {
+      await driver.close();
+    } catch {
+      // The original error is the one worth reporting.
+    }
+    throw asStoreError('openStore', error);
+  }
+}
+
+interface ResolvedOptions {
+  now: () => number;
+  purgeIntervalMs: number;
+  onError: (error: unknown) => void;
+  asyncContext: AsyncContext | undefined;
+}
+
+/**
+ * A group-namespaced key-value store. Every data method returns a Promise; calls are applied
+ * in the order they are made.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(':memory:');
+ * await store.set('config', 'theme', 'dark');
+ * await store.get('config', 'theme'); // 'dark'
+ * await store.close();
+ * ```
+ */
+export class Store extends Operations {
+  readonly #driver: SqlDriver;
+  readonly #lock = new Lock();
+  readonly #hub: EventHub;
+  readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
+  readonly #asyncContext: AsyncContext | undefined;
+  readonly #purgeTimer: unknown;
+  #openTransaction: Transaction | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** @internal Use {@link createStore} or an adapter's `openStore`. */
+  constructor(driver: SqlDriver, options: ResolvedOptions) {
+    super();
+    this.#driver = driver;
+    this.#now = options.now;
+    this.#onError = options.onError;
+    this.#asyncContext = options.asyncContext;
+    this.#hub = new EventHub(options.onError);
+    if (options.purgeIntervalMs > 0) this.#purgeTimer = startPurgeTimer(this, options.purgeIntervalMs, options.onError);
+  }
+
+  /** Whether `close()` has been called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  protected read<T>(op: string, fn: ReadFn<T>): Promise<T> {
+    const refusal = this.#refuse(op);
+    if (refusal) return Promise.reject(refusal);
+    return this.#lock.run(() => fn(this.#driver, this.#now())).catch((error: unknown) => {
+      throw asStoreError(op, error);
+    });
+  }
+
+  protected async write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T> {
+    const refusal = this.#refuse(op);
+    if (refusal) throw refusal;
+    const driver = this.#driver;
+    let result: T;
+    try {
+      result = await this.#lock.run(async () => {
+        const events: StoreEvent[] = [];
+        let value: T;
+        if (atomic) {
+          await driver.begin();
+          try {
+            value = await fn(driver, this.#now(), events);
+            await driver.commit();
+          } catch (error) {
+            await this.#rollback();
+            throw error;
+          }
+        } else {
+          value = await fn(driver, this.#now(), events);
+        }
+        // Emitted under the lock, so events follow commit order exactly.
+        if (events.length > 0) this.#hub.emit(events);
+        return value;
+      });
+      // Durability is awaited outside the lock, so concurrent writers share one fsync.
+      await driver.sync?.();
+    } catch (error) {
+      throw asStoreError(op, error);
+    }
+    return result;
+  }
+
+  /**
+   * Runs `fn` in a transaction and resolves to its result. `tx` has the store's data methods;
+   * its reads see its own writes. If `fn` throws or rejects, nothing is written, no event is
+   * emitted, and the error propagates unchanged. On success every write commits at once and
+   * the events follow, in order.
+   *
+   * Other calls on the store wait until the transaction ends, so inside `fn` use `tx`, never
+   * the store itself: awaiting the store there would wait for the transaction that is waiting
+   * for you. Where the runtime offers async context (Node, Deno, Bun, workerd through their
+   * adapters), such a call rejects at once with an `InvalidArgumentError` instead.
+   */
+  async transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
+    const op = 'store.transaction';
+    const refusal = this.#refuse(op);
+    if (refusal) throw refusal;
+    if (typeof fn !== 'function') throw new InvalidArgumentError(`${op}: the callback must be a function`);
+    const driver = this.#driver;
+    const result = await this.#lock.run(async () => {
+      try {
+        await driver.begin();
+      } catch (error) {
+        throw asStoreError(op, error);
+      }
+      const tx = new Transaction(driver, this.#now);
+      this.#openTransaction = tx;
+      let value: T;
+      let events: StoreEvent[];
+      try {
+        value = await (this.#asyncContext ? this.#asyncContext.run(tx, () => fn(tx)) : fn(tx));
+        events = await tx[finish]();
+      } catch (error) {
+        await tx[finish]();
+        this.#openTransaction = undefined;
+        await this.#rollback();
+        throw error;
+      }
+      this.#openTransaction = undefined;
+      try {
+        await driver.commit();
+      } catch (error) {
+        await this.#rollback();
+        throw asStoreError(op, error);
+      }
+      if (events.length > 0) this.#hub.emit(events);
+      return value;
+    });
+    try {
+      await driver.sync?.();
+    } catch (error) {
+      throw asStoreError(op, error);
+    }
+    return result;
+  }
+
+  /**
+   * Subscribes to events matching `(group, key)`; `'*'` matches any group or key, and
+   * `(group, '*')` also receives `delete_group` of that group.
+   * @throws {ClosedError} when the store is closed.
+   */
+  watch(group: string, key: string, options?: WatchOptions): Watcher {
+    this.#throwIfClosed('store.watch');
+    return this.#hub.watch('store.watch', group, key, options);
+  }
+
+  /** Ends a watcher's iteration (after its buffered events). Idempotent. */
+  unwatch(watcher: Watcher): void {
+    watcher.close();
+  }
+
+  /**
+   * Calls `fn` synchronously after each committed write; returns an idempotent unregister
+   * function. A callback that throws is reported to `onError` and stops nothing else.
+   * @throws {ClosedError} when the store is closed.
+   */
+  onChange(fn: ChangeListener): () => void {
+    this.#throwIfClosed('store.onChange');
+    return this.#hub.onChange('store.onChange', fn);
+  }
+
+  /**
+   * A view of the store confined to `namespace` (`^[a-zA-Z0-9-]+$`), optionally with quotas.
+   * @throws {InvalidArgumentError} for a bad namespace or quota; {@link ClosedError} when closed.
+   */
+  scope(namespace: string, quota?: QuotaOptions): ScopedStore {
+    this.#throwIfClosed('store.scope');
+    return new ScopedStore(this, namespace, quota);
+  }
+
+  /** Makes every committed write durable now, whatever the driver's durability mode. */
+  async flush(): Promise<void> {
+    const op = 'store.flush';
+    const refusal = this.#refuse(op);
+    if (refusal) throw refusal;
+    try {
+      await this.#lock.run(() => undefined);
+      await (this.#driver.flush ?? this.#driver.sync)?.call(this.#driver);
+    } catch (error) {
+      throw asStoreError(op, error);
+    }
+  }
+
+  /**
+   * Stops the purge timer, waits for the calls already made (an open transaction included),
+   * ends every watcher, flushes and releases the database. Later calls fail with
+   * {@link ClosedError}. Idempotent: every call returns the same Promise.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    if (this.#purgeTimer !== undefined) clearInterval(this.#purgeTimer);
+    try {
+      await this.#lock.run(async () => {
+        this.#hub.closeAll();
+        await this.#driver.close();
+      });
+    } catch (error) {
+      throw asStoreError('store.close', error);
+    }
+  }
+
+  async #rollback(): Promise<void> {
+    try {
+      await this.#driver.rollback();
+    } catch (error) {
+      // The error that caused the rollback is the one the caller needs.
+      this.#onError(error);
+    }
+  }
+
+  /** Why a call must not proceed, if it must not. */
+  #refuse(op: string): Error | undefined {
+    if (this.#closing !== undefined) return new ClosedError(`${op}: the store is closed`);
+    const tx = this.#openTransaction;
+    if (tx !== undefined && this.#asyncContext?.getStore() === tx) {
+      return new InvalidArgumentError(
+        `${op}: called on the store inside its own transaction callback, where it would wait ` +
+          'for the transaction forever; use the transaction argument (tx) instead',
+      );
+    }
+    return undefined;
+  }
+
+  #throwIfClosed(op: string): void {
+    if (this.#closing !== undefined) throw new ClosedError(`${op}: the store is closed`);
+  }
+}
+
+function startPurgeTimer(store: Store, intervalMs: number, onError: (error: unknown) => void): unknown {
+  const timer = setInterval(() => {
+    if (!store.closed) store.purgeExpired().catch(onError);
+  }, intervalMs);
+  // The purge must never keep a process alive: Node and Bun timers have unref(); Deno has
+  // Deno.unrefTimer(); in browsers and workerd timers keep nothing alive.
+  const handle = timer as { unref?: () => void };
+  if (typeof handle.unref === 'function') handle.unref();
+  else (globalThis as { Deno?: { unrefTimer?: (id: unknown) => void } }).Deno?.unrefTimer?.(timer);
+  return timer;
+}
