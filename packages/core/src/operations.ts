@@ -5,10 +5,11 @@
  * the store queues on its lock and emits events after commit; a transaction runs inside the
  * lock it already holds and stages its events until it commits.
  */
-import type { SqlDriver, SqlValue } from './driver.js';
+import type { MaybePromise, SqlDriver, SqlValue } from './driver.js';
 import { InvalidArgumentError, NotFoundError, QuotaExceededError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { goFields, goSplit } from './go-strings.js';
+import { then } from './maybe.js';
 import { prefixUpperBound } from './prefix.js';
 import { renderTemplate } from './template/index.js';
 import { checkCount, checkOptions, checkString, checkTtl } from './validate.js';
@@ -108,13 +109,16 @@ export const writeScoped = Symbol('writeScoped');
 /** Writes many values, checking a namespace quota when one is given; kept off the public surface. */
 export const writeManyScoped = Symbol('writeManyScoped');
 
-/** Where a write's events go: the store emits them after commit, a transaction stages them. */
-export type EventSink = StoreEvent[];
+/**
+ * Where a write's events go: the store emits them after commit, a transaction stages them;
+ * `null` when nobody is listening, so no event is built.
+ */
+export type EventSink = StoreEvent[] | null;
 
 /** Runs one operation against the driver, given the time it runs at. */
-export type ReadFn<T> = (driver: SqlDriver, now: number) => Promise<T>;
+export type ReadFn<T> = (driver: SqlDriver, now: number) => MaybePromise<T>;
 /** Runs one write against the driver, pushing the events it causes. */
-export type WriteFn<T> = (driver: SqlDriver, now: number, events: EventSink) => Promise<T>;
+export type WriteFn<T> = (driver: SqlDriver, now: number, events: EventSink) => MaybePromise<T>;
 
 /** The data methods common to a store and a transaction. */
 export abstract class Operations {
@@ -130,7 +134,7 @@ export abstract class Operations {
    * The value of a live key.
    * @throws {NotFoundError} when the key is absent or expired (an expired row is deleted).
    */
-  async get(group: string, key: string): Promise<string> {
+  get(group: string, key: string): Promise<string> {
     return this.#value('store.get', group, key);
   }
 
@@ -139,11 +143,11 @@ export abstract class Operations {
     const op = 'store.has';
     checkString(op, 'group', group);
     checkString(op, 'key', key);
-    return this.read(op, async (driver, now) => (await driver.get(SELECT_LIVE_KEY, [group, key, now])) !== undefined);
+    return this.read(op, (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined));
   }
 
   /** Writes a value with no expiry (clearing any TTL the key had). */
-  async set(group: string, key: string, value: string): Promise<void> {
+  set(group: string, key: string, value: string): Promise<void> {
     return this[writeScoped]('store.set', group, key, value, undefined, undefined);
   }
 
@@ -151,12 +155,12 @@ export abstract class Operations {
    * Writes a value that expires `ttlMs` milliseconds from now. A `ttlMs <= 0` stores a key that
    * is already expired, as go-store does.
    */
-  async setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
+  setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
     return this[writeScoped]('store.setWithTTL', group, key, value, ttlMs, undefined);
   }
 
   /** @internal The one write path of `set`, `setWithTTL` and their scoped forms. */
-  async [writeScoped](
+  [writeScoped](
     op: string,
     group: string,
     key: string,
@@ -164,24 +168,29 @@ export abstract class Operations {
     ttlMs: number | undefined,
     quota: QuotaCheck | undefined,
   ): Promise<void> {
-    checkString(op, 'group', group);
-    checkString(op, 'key', key);
-    checkString(op, 'value', value);
-    if (ttlMs !== undefined) checkTtl(op, ttlMs);
+    try {
+      checkString(op, 'group', group);
+      checkString(op, 'key', key);
+      checkString(op, 'value', value);
+      if (ttlMs !== undefined) checkTtl(op, ttlMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.write(
       op,
-      async (driver, now, events) => {
+      (driver, now, events) => {
         const expiresAt = ttlMs === undefined ? null : expiryFrom(now, ttlMs);
         if (quota === undefined) {
-          await driver.run(UPSERT, [group, key, value, expiresAt]);
-        } else {
-          const [lower, upper] = namespaceRange(quota.namespace);
-          const params = [group, key, value, expiresAt, now, lower, upper, quota.maxKeys, quota.maxGroups];
-          if ((await driver.run(UPSERT_WITHIN_QUOTA, params)) === 0) {
-            throw new QuotaExceededError(`${op}: ${group}/${key}: ${describeQuota(quota)}`);
-          }
+          return then(driver.run(UPSERT, [group, key, value, expiresAt]), () => {
+            events?.push(event('set', group, key, value, now));
+          });
         }
-        events.push(event('set', group, key, value, now));
+        const [lower, upper] = namespaceRange(quota.namespace);
+        const params = [group, key, value, expiresAt, now, lower, upper, quota.maxKeys, quota.maxGroups];
+        return then(driver.run(UPSERT_WITHIN_QUOTA, params), (changed) => {
+          if (changed === 0) throw new QuotaExceededError(`${op}: ${group}/${key}: ${describeQuota(quota)}`);
+          events?.push(event('set', group, key, value, now));
+        });
       },
       false,
     );
@@ -194,11 +203,15 @@ export abstract class Operations {
     checkString(op, 'key', key);
     return this.write(
       op,
-      async (driver, now, events) => {
-        if ((await driver.run(DELETE_LIVE_KEY, [group, key, now])) > 0) events.push(event('delete', group, key, '', now));
-        // An expired row left behind is invisible; remove it too, silently.
-        else await driver.run(DELETE_KEY, [group, key]);
-      },
+      (driver, now, events) =>
+        then(driver.run(DELETE_LIVE_KEY, [group, key, now]), (removed): MaybePromise<void> => {
+          if (removed > 0) {
+            events?.push(event('delete', group, key, '', now));
+            return;
+          }
+          // An expired row left behind is invisible; remove it too, silently.
+          return then(driver.run(DELETE_KEY, [group, key]), () => undefined);
+        }),
       false,
     );
   }
@@ -212,7 +225,7 @@ export abstract class Operations {
       async (driver, now, events) => {
         const live = await driver.run(DELETE_LIVE_GROUP, [group, now]);
         await driver.run(DELETE_GROUP, [group]);
-        if (live > 0) events.push(event('delete_group', group, '', '', now));
+        if (live > 0) events?.push(event('delete_group', group, '', '', now));
       },
       true,
     );
@@ -320,7 +333,7 @@ export abstract class Operations {
         const expiresAt = ttlMs === undefined ? null : expiryFrom(now, ttlMs);
         for (const [key, value] of pairs) {
           await driver.run(UPSERT, [group, key, value, expiresAt]);
-          events.push(event('set', group, key, value, now));
+          events?.push(event('set', group, key, value, now));
         }
       },
       true,
@@ -363,7 +376,7 @@ export abstract class Operations {
         let removed = 0;
         for (const [group, count] of live) {
           removed += Number(count);
-          events.push(event('delete_group', group as string, '', '', now));
+          events?.push(event('delete_group', group as string, '', '', now));
         }
         return removed;
       },
@@ -393,23 +406,31 @@ export abstract class Operations {
     });
   }
 
-  async #value(op: string, group: string, key: string): Promise<string> {
-    checkString(op, 'group', group);
-    checkString(op, 'key', key);
-    const value = await this.read(op, async (driver, now) => {
-      const row = await driver.get(SELECT_VALUE, [group, key]);
-      if (row === undefined) return undefined;
-      const expiresAt = row[1];
-      if (expiresAt !== null && Number(expiresAt) <= now) {
+  #value(op: string, group: string, key: string): Promise<string> {
+    try {
+      checkString(op, 'group', group);
+      checkString(op, 'key', key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Not an async function: point reads are the hottest path, and a synchronous driver then
+    // answers without any extra turn of the event loop.
+    return this.read(op, (driver, now) =>
+      then(driver.get(SELECT_VALUE, [group, key]), (row): MaybePromise<string> => {
+        if (row === undefined) throw notFound(op, group, key);
+        const expiresAt = row[1];
+        if (expiresAt === null || Number(expiresAt) > now) return row[0] as string;
         // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
-        await driver.run(DELETE_EXPIRED_KEY, [group, key, now]);
-        return undefined;
-      }
-      return row[0] as string;
-    });
-    if (value === undefined) throw new NotFoundError(`${op}: ${group}/${key}: not found`);
-    return value;
+        return then(driver.run(DELETE_EXPIRED_KEY, [group, key, now]), () => {
+          throw notFound(op, group, key);
+        });
+      }),
+    );
   }
+}
+
+function notFound(op: string, group: string, key: string): NotFoundError {
+  return new NotFoundError(`${op}: ${group}/${key}: not found`);
 }
 
 async function readGroup(driver: SqlDriver, group: string, now: number): Promise<Record<string, string>> {

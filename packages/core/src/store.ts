@@ -2,10 +2,11 @@
  * The store: the data methods of {@link Operations} behind one lock, plus its life cycle —
  * opening (schema), the background purge, events, scopes, transactions and closing.
  */
-import type { SqlDriver } from './driver.js';
+import type { MaybePromise, SqlDriver } from './driver.js';
 import { ClosedError, InvalidArgumentError, asStoreError } from './errors.js';
 import { EventHub, type ChangeListener, type StoreEvent, type WatchOptions, type Watcher } from './events.js';
 import { Lock } from './lock.js';
+import { then } from './maybe.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';
 import { prepareSchema } from './schema.js';
 import { ScopedStore, type QuotaOptions } from './scope.js';
@@ -119,37 +120,30 @@ export class Store extends Operations {
     });
   }
 
-  protected async write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T> {
+  protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T> {
     const refusal = this.#refuse(op);
-    if (refusal) throw refusal;
+    if (refusal) return Promise.reject(refusal);
     const driver = this.#driver;
-    let result: T;
-    try {
-      result = await this.#lock.run(async () => {
-        const events: StoreEvent[] = [];
-        let value: T;
-        if (atomic) {
-          await driver.begin();
-          try {
-            value = await fn(driver, this.#now(), events);
-            await driver.commit();
-          } catch (error) {
-            await this.#rollback();
-            throw error;
-          }
-        } else {
-          value = await fn(driver, this.#now(), events);
-        }
-        // Emitted under the lock, so events follow commit order exactly.
-        if (events.length > 0) this.#hub.emit(events);
+    const committed = this.#lock.run(() => {
+      const events: StoreEvent[] | null = this.#hub.active ? [] : null;
+      // Emitted under the lock, so events follow commit order exactly.
+      const emit = (value: T): T => {
+        if (events !== null && events.length > 0) this.#hub.emit(events);
         return value;
-      });
-      // Durability is awaited outside the lock, so concurrent writers share one fsync.
-      await driver.sync?.();
-    } catch (error) {
+      };
+      if (!atomic) return then(fn(driver, this.#now(), events), emit);
+      return this.#atomically(() => fn(driver, this.#now(), events)).then(emit);
+    });
+    // Durability is awaited outside the lock, so concurrent writers share one fsync.
+    const durable = driver.sync === undefined ? committed : committed.then((value) => this.#synced(value));
+    return durable.catch((error: unknown) => {
       throw asStoreError(op, error);
-    }
-    return result;
+    });
+  }
+
+  async #synced<T>(value: T): Promise<T> {
+    await this.#driver.sync?.();
+    return value;
   }
 
   /**
@@ -199,11 +193,10 @@ export class Store extends Operations {
       return value;
     });
     try {
-      await driver.sync?.();
+      return await this.#synced(result);
     } catch (error) {
       throw asStoreError(op, error);
     }
-    return result;
   }
 
   /**
@@ -272,6 +265,20 @@ export class Store extends Operations {
       });
     } catch (error) {
       throw asStoreError('store.close', error);
+    }
+  }
+
+  /** Runs `fn` between BEGIN and COMMIT, rolling back if anything fails. */
+  async #atomically<T>(fn: () => MaybePromise<T>): Promise<T> {
+    const driver = this.#driver;
+    await driver.begin();
+    try {
+      const value = await fn();
+      await driver.commit();
+      return value;
+    } catch (error) {
+      await this.#rollback();
+      throw error;
     }
   }
 

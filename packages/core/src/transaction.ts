@@ -32,12 +32,14 @@ export class Transaction extends Operations {
   }
 
   protected read<T>(op: string, fn: ReadFn<T>): Promise<T> {
-    return this.#lock.run(() => {
-      this.#checkActive(op);
-      return fn(this.#driver, this.#now()).catch((error: unknown) => {
+    return this.#lock
+      .run(() => {
+        this.#checkActive(op);
+        return fn(this.#driver, this.#now());
+      })
+      .catch((error: unknown) => {
         throw asStoreError(op, error);
       });
-    });
   }
 
   protected write<T>(op: string, fn: WriteFn<T>): Promise<T> {
