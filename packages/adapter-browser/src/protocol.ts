@@ -1,0 +1,75 @@
+/**
+ * The messages between a page and the worker that owns its database: one request per driver
+ * call, one response per request, in order. Errors cross as plain data and are rebuilt on the
+ * page as the same classes.
+ */
+import {
+  ClosedError,
+  DriverError,
+  InvalidArgumentError,
+  LockedError,
+  NotADatabaseError,
+  StoreError,
+  type SqlValue,
+  type StoreErrorCode,
+} from '@go-store/core';
+import { SqliteError } from './engine-error.js';
+import type { BrowserVfs } from './open-database.js';
+
+/** A driver call from the page. `id` pairs it with its response. */
+export type Request =
+  | { readonly id: number; readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs }
+  | { readonly id: number; readonly op: 'all' | 'get' | 'run'; readonly sql: string; readonly params: readonly SqlValue[] }
+  | { readonly id: number; readonly op: 'exec'; readonly sql: string }
+  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' };
+
+/** The worker's answer to one request. */
+export type Response =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: SerialisedError };
+
+/** An error as it crosses the message boundary. */
+export interface SerialisedError {
+  readonly name: string;
+  readonly message: string;
+  /** The store's error code, for the store's own errors. */
+  readonly code?: StoreErrorCode;
+  /** SQLite's extended result code, for engine errors. */
+  readonly resultCode?: number;
+  /** The name and message of the underlying cause (an OPFS DOMException, say). */
+  readonly cause?: { readonly name: string; readonly message: string };
+}
+
+/** Flattens an error for `postMessage`. */
+export function serialiseError(error: unknown): SerialisedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const cause = error.cause instanceof Error ? { name: error.cause.name, message: error.cause.message } : undefined;
+  return {
+    name: error.name,
+    message: error.message,
+    code: error instanceof StoreError ? error.code : undefined,
+    resultCode: error instanceof SqliteError ? error.resultCode : undefined,
+    cause,
+  };
+}
+
+/** Rebuilds an error on the page: the store's classes by code, engine errors as `SqliteError`. */
+export function deserialiseError(data: SerialisedError): Error {
+  const cause = data.cause === undefined ? undefined : Object.assign(new Error(data.cause.message), { name: data.cause.name });
+  switch (data.code) {
+    case 'LOCKED':
+      return new LockedError(data.message, { cause });
+    case 'NOT_A_DATABASE':
+      return new NotADatabaseError(data.message, { cause });
+    case 'INVALID_ARGUMENT':
+      return new InvalidArgumentError(data.message);
+    case 'CLOSED':
+      return new ClosedError(data.message);
+    case 'DRIVER':
+      return new DriverError(data.message, cause);
+    default:
+      break;
+  }
+  if (data.resultCode !== undefined) return new SqliteError(data.message, data.resultCode, { cause });
+  return Object.assign(new Error(data.message, { cause }), { name: data.name });
+}
