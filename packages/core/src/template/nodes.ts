@@ -1,0 +1,230 @@
+/**
+ * The parse tree, mirroring Go's `text/template/parse` node types that this engine supports.
+ * `pos` is a byte offset into the template; `nodeString` reproduces Go's `Node.String`, which
+ * execution errors quote as their context (`at <.a.b>`).
+ */
+import type { NumberInfo } from './numbers.js';
+
+/** Nodes that may appear in a list: the body of the template or of a control structure. */
+export type ListItem = TextNode | ActionNode | IfNode | RangeNode | WithNode | BreakNode | ContinueNode;
+
+/** An operand inside a command. */
+export type Arg =
+  | IdentifierNode
+  | VariableNode
+  | DotNode
+  | NilNode
+  | FieldNode
+  | ChainNode
+  | BoolNode
+  | NumberNode
+  | StringNode
+  | PipeNode;
+
+/** Any node of the tree, plus the `{{else}}`/`{{end}}` markers the parser uses internally. */
+export type Node = ListNode | ListItem | Arg | CommandNode | EndNode | ElseNode;
+
+export interface ListNode {
+  readonly type: 'list';
+  readonly pos: number;
+  readonly nodes: ListItem[];
+}
+export interface TextNode {
+  readonly type: 'text';
+  readonly pos: number;
+  readonly text: string;
+}
+export interface ActionNode {
+  readonly type: 'action';
+  readonly pos: number;
+  readonly pipe: PipeNode;
+}
+export interface PipeNode {
+  readonly type: 'pipe';
+  readonly pos: number;
+  isAssign: boolean;
+  readonly decl: VariableNode[];
+  readonly cmds: CommandNode[];
+}
+export interface CommandNode {
+  readonly type: 'command';
+  readonly pos: number;
+  readonly args: Arg[];
+}
+export interface IdentifierNode {
+  readonly type: 'identifier';
+  readonly pos: number;
+  readonly ident: string;
+}
+export interface VariableNode {
+  readonly type: 'variable';
+  readonly pos: number;
+  /** The variable name (`$x`) followed by any field names. */
+  readonly ident: readonly string[];
+}
+export interface DotNode {
+  readonly type: 'dot';
+  readonly pos: number;
+}
+export interface NilNode {
+  readonly type: 'nil';
+  readonly pos: number;
+}
+export interface FieldNode {
+  readonly type: 'field';
+  readonly pos: number;
+  readonly ident: readonly string[];
+}
+export interface ChainNode {
+  readonly type: 'chain';
+  readonly pos: number;
+  readonly node: Arg;
+  readonly field: string[];
+}
+export interface BoolNode {
+  readonly type: 'bool';
+  readonly pos: number;
+  readonly value: boolean;
+}
+export interface NumberNode {
+  readonly type: 'number';
+  readonly pos: number;
+  readonly text: string;
+  readonly info: NumberInfo;
+}
+export interface StringNode {
+  readonly type: 'string';
+  readonly pos: number;
+  readonly quoted: string;
+  readonly text: string;
+}
+export interface BranchNode<T extends 'if' | 'range' | 'with'> {
+  readonly type: T;
+  readonly pos: number;
+  readonly pipe: PipeNode;
+  readonly list: ListNode;
+  readonly elseList: ListNode | null;
+}
+export type IfNode = BranchNode<'if'>;
+export type RangeNode = BranchNode<'range'>;
+export type WithNode = BranchNode<'with'>;
+export interface BreakNode {
+  readonly type: 'break';
+  readonly pos: number;
+}
+export interface ContinueNode {
+  readonly type: 'continue';
+  readonly pos: number;
+}
+export interface EndNode {
+  readonly type: 'end';
+  readonly pos: number;
+}
+export interface ElseNode {
+  readonly type: 'else';
+  readonly pos: number;
+}
+
+/** Go's `Node.String()`: the node written back as template source. */
+export function nodeString(n: Node): string {
+  const out: string[] = [];
+  writeNode(n, out);
+  return out.join('');
+}
+
+function writeNode(n: Node, out: string[]): void {
+  switch (n.type) {
+    case 'list':
+      for (const item of n.nodes) writeNode(item, out);
+      return;
+    case 'text':
+      out.push(n.text);
+      return;
+    case 'action':
+      out.push('{{');
+      writeNode(n.pipe, out);
+      out.push('}}');
+      return;
+    case 'pipe':
+      if (n.decl.length > 0) {
+        n.decl.forEach((v, i) => {
+          if (i > 0) out.push(', ');
+          writeNode(v, out);
+        });
+        // Go writes ":=" even for an assignment.
+        out.push(' := ');
+      }
+      n.cmds.forEach((c, i) => {
+        if (i > 0) out.push(' | ');
+        writeNode(c, out);
+      });
+      return;
+    case 'command':
+      n.args.forEach((arg, i) => {
+        if (i > 0) out.push(' ');
+        if (arg.type === 'pipe') {
+          out.push('(');
+          writeNode(arg, out);
+          out.push(')');
+        } else writeNode(arg, out);
+      });
+      return;
+    case 'identifier':
+      out.push(n.ident);
+      return;
+    case 'variable':
+      out.push(n.ident.join('.'));
+      return;
+    case 'dot':
+      out.push('.');
+      return;
+    case 'nil':
+      out.push('nil');
+      return;
+    case 'field':
+      for (const id of n.ident) out.push('.', id);
+      return;
+    case 'chain':
+      if (n.node.type === 'pipe') {
+        out.push('(');
+        writeNode(n.node, out);
+        out.push(')');
+      } else writeNode(n.node, out);
+      for (const f of n.field) out.push('.', f);
+      return;
+    case 'bool':
+      out.push(n.value ? 'true' : 'false');
+      return;
+    case 'number':
+      out.push(n.text);
+      return;
+    case 'string':
+      out.push(n.quoted);
+      return;
+    case 'if':
+    case 'range':
+    case 'with':
+      out.push('{{', n.type, ' ');
+      writeNode(n.pipe, out);
+      out.push('}}');
+      writeNode(n.list, out);
+      if (n.elseList !== null) {
+        out.push('{{else}}');
+        writeNode(n.elseList, out);
+      }
+      out.push('{{end}}');
+      return;
+    case 'break':
+      out.push('{{break}}');
+      return;
+    case 'continue':
+      out.push('{{continue}}');
+      return;
+    case 'end':
+      out.push('{{end}}');
+      return;
+    case 'else':
+      out.push('{{else}}');
+      return;
+  }
+}

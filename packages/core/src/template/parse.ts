@@ -1,0 +1,413 @@
+/**
+ * The parser: a port of Go's `text/template/parse/parse.go` (recursive descent with Go's
+ * three-token look-ahead), so that it accepts and rejects exactly what Go does and reports the
+ * same messages at the same lines. `define`, `template` and `block` are rejected: a render has
+ * one anonymous template. Nesting is capped (Go has no cap, but a JavaScript stack is small).
+ */
+import { TemplateError } from '../errors.js';
+import { BUILTIN_NAMES } from './funcs.js';
+import { ItemType, Lexer, describeItem, type Item } from './lex.js';
+import {
+  nodeString,
+  type Arg,
+  type BranchNode,
+  type CommandNode,
+  type ElseNode,
+  type EndNode,
+  type ListItem,
+  type ListNode,
+  type PipeNode,
+  type VariableNode,
+} from './nodes.js';
+import { newNumber } from './numbers.js';
+import { quote, unquote } from './quote.js';
+import { fromByteString } from './utf8.js';
+
+/**
+ * The deepest nesting of parentheses and `if`/`range`/`with` (each `else if` counts) the parser
+ * accepts. Real templates stay in single digits; the cap keeps parsing, execution and error
+ * reporting well inside any JavaScript engine's stack.
+ */
+export const MAX_PARSE_DEPTH = 1000;
+
+const ZERO_ITEM: Item = { typ: ItemType.Error, pos: 0, val: '', line: 0 };
+
+/** Reports a parse error with Go's wording, from a byte-string message. */
+function parseError(line: number, message: string): TemplateError {
+  return new TemplateError('parse', `store.render: parse: line ${line}: ${fromByteString(message)}`);
+}
+
+class Parser {
+  private readonly lex: Lexer;
+  private readonly token: Item[] = [ZERO_ITEM, ZERO_ITEM, ZERO_ITEM];
+  private peekCount = 0;
+  private vars: string[] = ['$'];
+  private actionLine = 0;
+  private rangeDepth = 0;
+  private depth = 0;
+
+  constructor(text: string) {
+    this.lex = new Lexer(text);
+  }
+
+  private next(): Item {
+    if (this.peekCount > 0) this.peekCount--;
+    else this.token[0] = this.lex.nextItem();
+    return this.token[this.peekCount];
+  }
+
+  private backup(): void {
+    this.peekCount++;
+  }
+
+  private backup2(t1: Item): void {
+    this.token[1] = t1;
+    this.peekCount = 2;
+  }
+
+  private backup3(t2: Item, t1: Item): void {
+    this.token[1] = t1;
+    this.token[2] = t2;
+    this.peekCount = 3;
+  }
+
+  private peek(): Item {
+    if (this.peekCount > 0) return this.token[this.peekCount - 1];
+    this.peekCount = 1;
+    this.token[0] = this.lex.nextItem();
+    return this.token[0];
+  }
+
+  private nextNonSpace(): Item {
+    let token: Item;
+    do token = this.next();
+    while (token.typ === ItemType.Space);
+    return token;
+  }
+
+  private peekNonSpace(): Item {
+    const token = this.nextNonSpace();
+    this.backup();
+    return token;
+  }
+
+  private errorf(message: string): never {
+    throw parseError(this.token[0].line, message);
+  }
+
+  private expect(expected: ItemType, context: string): Item {
+    const token = this.nextNonSpace();
+    if (token.typ !== expected) this.unexpected(token, context);
+    return token;
+  }
+
+  private unexpected(token: Item, context: string): never {
+    if (token.typ === ItemType.Error) {
+      let extra = '';
+      if (this.actionLine !== 0 && this.actionLine !== token.line) {
+        extra = ` in action started at line ${this.actionLine}`;
+        if (token.val.endsWith(' action')) extra = extra.slice(' in action'.length); // avoid "action in action"
+      }
+      return this.errorf(token.val + extra);
+    }
+    return this.errorf(`unexpected ${describeItem(token)} in ${context}`);
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_PARSE_DEPTH) this.errorf(`exceeded maximum nesting depth (${MAX_PARSE_DEPTH})`);
+  }
+
+  /** The top level: text and actions up to EOF. */
+  parse(): ListNode {
+    const root: ListNode = { type: 'list', pos: this.peek().pos, nodes: [] };
+    while (this.peek().typ !== ItemType.EOF) {
+      if (this.peek().typ === ItemType.LeftDelim) {
+        const delim = this.next();
+        if (this.nextNonSpace().typ === ItemType.Define) this.errorf('{{define}} is not supported by render');
+        this.backup2(delim);
+      }
+      const n = this.textOrAction();
+      if (n.type === 'end' || n.type === 'else') this.errorf(`unexpected ${nodeString(n)}`);
+      root.nodes.push(n);
+    }
+    return root;
+  }
+
+  private itemList(): [ListNode, EndNode | ElseNode] {
+    const list: ListNode = { type: 'list', pos: this.peekNonSpace().pos, nodes: [] };
+    while (this.peekNonSpace().typ !== ItemType.EOF) {
+      const n = this.textOrAction();
+      if (n.type === 'end' || n.type === 'else') return [list, n];
+      list.nodes.push(n);
+    }
+    return this.errorf('unexpected EOF');
+  }
+
+  private textOrAction(): ListItem | EndNode | ElseNode {
+    const token = this.nextNonSpace();
+    switch (token.typ) {
+      case ItemType.Text:
+        return { type: 'text', pos: token.pos, text: token.val };
+      case ItemType.LeftDelim:
+        this.actionLine = token.line;
+        try {
+          return this.action();
+        } finally {
+          this.actionLine = 0;
+        }
+    }
+    return this.unexpected(token, 'input');
+  }
+
+  private action(): ListItem | EndNode | ElseNode {
+    const token = this.nextNonSpace();
+    switch (token.typ) {
+      case ItemType.Block:
+        return this.errorf('{{block}} is not supported by render');
+      case ItemType.Break:
+        return this.breakControl(token.pos, 'break');
+      case ItemType.Continue:
+        return this.breakControl(token.pos, 'continue');
+      case ItemType.Else:
+        return this.elseControl();
+      case ItemType.End:
+        return this.endControl();
+      case ItemType.If:
+        return this.ifControl();
+      case ItemType.Range:
+        return this.branch('range', false);
+      case ItemType.Template:
+        return this.errorf('{{template}} is not supported by render');
+      case ItemType.With:
+        return this.branch('with', false);
+    }
+    this.backup();
+    const first = this.peek();
+    // Variables are not popped here: they persist until "end".
+    return { type: 'action', pos: first.pos, pipe: this.pipeline('command', ItemType.RightDelim) };
+  }
+
+  private breakControl(pos: number, kind: 'break' | 'continue'): ListItem {
+    const token = this.nextNonSpace();
+    if (token.typ !== ItemType.RightDelim) this.unexpected(token, `{{${kind}}}`);
+    if (this.rangeDepth === 0) this.errorf(`{{${kind}}} outside {{range}}`);
+    return { type: kind, pos };
+  }
+
+  private pipeline(context: string, end: ItemType): PipeNode {
+    const pipe: PipeNode = { type: 'pipe', pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
+    // Are there declarations or assignments?
+    decls: for (;;) {
+      const v = this.peekNonSpace();
+      if (v.typ === ItemType.Variable) {
+        this.next();
+        // Space is a token, so "$x foo" needs three tokens of look-ahead to tell an argument
+        // variable from a declaration: remember the token after the variable to push it back.
+        const tokenAfterVariable = this.peek();
+        const next = this.peekNonSpace();
+        if (next.typ === ItemType.Assign || next.typ === ItemType.Declare) {
+          pipe.isAssign = next.typ === ItemType.Assign;
+          this.nextNonSpace();
+          pipe.decl.push(newVariable(v.pos, v.val));
+          this.vars.push(v.val);
+        } else if (next.typ === ItemType.Char && next.val === ',') {
+          this.nextNonSpace();
+          pipe.decl.push(newVariable(v.pos, v.val));
+          this.vars.push(v.val);
+          if (context === 'range' && pipe.decl.length < 2) {
+            const t = this.peekNonSpace().typ;
+            if (t === ItemType.Variable || t === ItemType.RightDelim || t === ItemType.RightParen) {
+              continue decls; // second initialized variable in a range pipeline
+            }
+            this.errorf('range can only initialize variables');
+          }
+          return this.errorf(`too many declarations in ${context}`);
+        } else if (tokenAfterVariable.typ === ItemType.Space) {
+          this.backup3(v, tokenAfterVariable);
+        } else {
+          this.backup2(v);
+        }
+      }
+      break;
+    }
+    for (;;) {
+      const token = this.nextNonSpace();
+      switch (token.typ) {
+        case end:
+          this.checkPipeline(pipe, context);
+          return pipe;
+        case ItemType.Bool:
+        case ItemType.CharConstant:
+        case ItemType.Complex:
+        case ItemType.Dot:
+        case ItemType.Field:
+        case ItemType.Identifier:
+        case ItemType.Number:
+        case ItemType.Nil:
+        case ItemType.RawString:
+        case ItemType.String:
+        case ItemType.Variable:
+        case ItemType.LeftParen:
+          this.backup();
+          pipe.cmds.push(this.command());
+          break;
+        default:
+          this.unexpected(token, context);
+      }
+    }
+  }
+
+  private checkPipeline(pipe: PipeNode, context: string): void {
+    if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
+    // Only the first command of a pipeline can start with a non-executable operand.
+    pipe.cmds.slice(1).forEach((c, i) => {
+      const t = c.args[0].type;
+      if (t === 'bool' || t === 'dot' || t === 'nil' || t === 'number' || t === 'string') {
+        this.errorf(`non executable command in pipeline stage ${i + 2}`);
+      }
+    });
+  }
+
+  private parseControl(allowElseIf: boolean, context: string): [PipeNode, ListNode, ListNode | null] {
+    this.enter();
+    const varsBefore = this.vars.length;
+    const pipe = this.pipeline(context, ItemType.RightDelim);
+    if (context === 'range') this.rangeDepth++;
+    const [list, next] = this.itemList();
+    if (context === 'range') this.rangeDepth--;
+    let elseList: ListNode | null = null;
+    if (next.type === 'else') {
+      // "{{else if b}}" is read as "{{else}}{{if b}}…{{end}}" whose {{end}} is shared.
+      if (allowElseIf && this.peek().typ === ItemType.If) {
+        this.next(); // Consume the "if" token.
+        elseList = { type: 'list', pos: next.pos, nodes: [this.ifControl()] };
+      } else {
+        const [els, end] = this.itemList();
+        if (end.type !== 'end') this.errorf(`expected end; found ${nodeString(end)}`);
+        elseList = els;
+      }
+    }
+    this.vars.length = varsBefore;
+    this.depth--;
+    return [pipe, list, elseList];
+  }
+
+  private ifControl(): ListItem {
+    return this.branch('if', true);
+  }
+
+  private branch<T extends 'if' | 'range' | 'with'>(type: T, allowElseIf: boolean): BranchNode<T> {
+    const [pipe, list, elseList] = this.parseControl(allowElseIf, type);
+    return { type, pos: pipe.pos, pipe, list, elseList };
+  }
+
+  private endControl(): EndNode {
+    return { type: 'end', pos: this.expect(ItemType.RightDelim, 'end').pos };
+  }
+
+  private elseControl(): ElseNode {
+    const peek = this.peekNonSpace();
+    // "{{else if …": leave the "if" pending for parseControl.
+    if (peek.typ === ItemType.If) return { type: 'else', pos: peek.pos };
+    const token = this.expect(ItemType.RightDelim, 'else');
+    return { type: 'else', pos: token.pos };
+  }
+
+  private command(): CommandNode {
+    const cmd: CommandNode = { type: 'command', pos: this.peekNonSpace().pos, args: [] };
+    for (;;) {
+      this.peekNonSpace(); // skip leading spaces.
+      const operand = this.operand();
+      if (operand !== null) cmd.args.push(operand);
+      const token = this.next();
+      if (token.typ === ItemType.Space) continue;
+      if (token.typ === ItemType.RightDelim || token.typ === ItemType.RightParen) this.backup();
+      else if (token.typ !== ItemType.Pipe) this.unexpected(token, 'operand');
+      break;
+    }
+    if (cmd.args.length === 0) this.errorf('empty command');
+    return cmd;
+  }
+
+  private operand(): Arg | null {
+    const node = this.term();
+    if (node === null) return null;
+    if (this.peek().typ !== ItemType.Field) return node;
+    const chain = { type: 'chain' as const, pos: this.peek().pos, node, field: [] as string[] };
+    while (this.peek().typ === ItemType.Field) chain.field.push(this.next().val.slice(1));
+    // Fields after a field or variable extend it; obvious mistakes on literals fail here.
+    switch (node.type) {
+      case 'field':
+        return { type: 'field', pos: chain.pos, ident: [...node.ident, ...chain.field] };
+      case 'variable':
+        return { type: 'variable', pos: chain.pos, ident: [...node.ident, ...chain.field] };
+      case 'bool':
+      case 'string':
+      case 'number':
+      case 'nil':
+      case 'dot':
+        return this.errorf(`unexpected . after term ${quote(nodeString(node))}`);
+    }
+    return chain;
+  }
+
+  private term(): Arg | null {
+    const token = this.nextNonSpace();
+    switch (token.typ) {
+      case ItemType.Identifier:
+        if (!BUILTIN_NAMES.has(token.val)) this.errorf(`function ${quote(token.val)} not defined`);
+        return { type: 'identifier', pos: token.pos, ident: token.val };
+      case ItemType.Dot:
+        return { type: 'dot', pos: token.pos };
+      case ItemType.Nil:
+        return { type: 'nil', pos: token.pos };
+      case ItemType.Variable:
+        return this.useVar(token.pos, token.val);
+      case ItemType.Field:
+        return { type: 'field', pos: token.pos, ident: token.val.slice(1).split('.') };
+      case ItemType.Bool:
+        return { type: 'bool', pos: token.pos, value: token.val === 'true' };
+      case ItemType.CharConstant:
+      case ItemType.Complex:
+      case ItemType.Number: {
+        const kind = token.typ === ItemType.CharConstant ? 'char' : token.typ === ItemType.Complex ? 'complex' : 'number';
+        const info = newNumber(token.val, kind);
+        if (typeof info === 'string') this.errorf(info);
+        return { type: 'number', pos: token.pos, text: token.val, info };
+      }
+      case ItemType.LeftParen: {
+        this.enter();
+        const pipe = this.pipeline('parenthesized pipeline', ItemType.RightParen);
+        this.depth--;
+        return pipe;
+      }
+      case ItemType.String:
+      case ItemType.RawString: {
+        const s = unquote(token.val);
+        if (s === null) this.errorf('invalid syntax');
+        return { type: 'string', pos: token.pos, quoted: token.val, text: s };
+      }
+    }
+    this.backup();
+    return null;
+  }
+
+  private useVar(pos: number, name: string): VariableNode {
+    const v = newVariable(pos, name);
+    if (!this.vars.includes(v.ident[0])) this.errorf(`undefined variable ${quote(v.ident[0])}`);
+    return v;
+  }
+}
+
+function newVariable(pos: number, ident: string): VariableNode {
+  return { type: 'variable', pos, ident: ident.split('.') };
+}
+
+/**
+ * Parses a template (a UTF-8 byte string) into its tree, or throws a `TemplateError` with phase
+ * `parse` carrying Go's message for the first error.
+ */
+export function parse(text: string): ListNode {
+  return new Parser(text).parse();
+}
+
