@@ -1,0 +1,69 @@
+/**
+ * Reads a database as SQLite would see it: the main file, plus the committed frames of its
+ * `-wal` file, checked to be an SQLite database before anything else happens to it.
+ */
+import { NotADatabaseError } from '@go-store/core';
+import { readIfExists } from './durable-fs.js';
+import { databasePageSize, foldWal, WalFormatError } from './wal-import.js';
+
+const MAGIC = new TextEncoder().encode('SQLite format 3\0');
+
+/** The database's bytes as read. */
+export interface DatabaseImage {
+  /** The main file's bytes as they are on disk (empty for a missing or 0-byte file). */
+  readonly main: Uint8Array;
+  /** Whether the main file exists. */
+  readonly mainExists: boolean;
+  /** The image to load: `main` with the `-wal` file's committed frames applied. */
+  readonly image: Uint8Array;
+  /** Committed `-wal` frames folded into `image`. */
+  readonly walFrames: number;
+  /** Frames of an unfinished transaction at the end of the `-wal` file, ignored. */
+  readonly walIgnoredFrames: number;
+}
+
+/**
+ * Throws {@link NotADatabaseError} naming `path` unless `bytes` are empty (a new database) or
+ * start with a valid SQLite header.
+ */
+export function checkHeader(path: string, bytes: Uint8Array): void {
+  if (bytes.length === 0) return;
+  if (bytes.length < 100 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new NotADatabaseError(`openStore: ${path}: not an SQLite database (bad header); the file was not modified`);
+  }
+  if (databasePageSize(bytes) === undefined) {
+    throw new NotADatabaseError(`openStore: ${path}: corrupt SQLite database (invalid page size); the file was not modified`);
+  }
+}
+
+/**
+ * Reads the database at `path` (and `path-wal`). A 0-byte main file is an empty database and,
+ * as SQLite does, any `-wal` beside it is then ignored.
+ */
+export function readDatabaseImage(path: string, main: Uint8Array | undefined): DatabaseImage {
+  const bytes = main ?? new Uint8Array(0);
+  checkHeader(path, bytes);
+  if (bytes.length === 0) return { main: bytes, mainExists: main !== undefined, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
+  const walPath = `${path}-wal`;
+  const wal = readIfExists(walPath);
+  if (wal === undefined || wal.length === 0) return { main: bytes, mainExists: true, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
+  try {
+    const fold = foldWal(bytes, wal);
+    if (fold === undefined) return { main: bytes, mainExists: true, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
+    checkHeader(walPath, fold.image);
+    return {
+      main: bytes,
+      mainExists: true,
+      image: fold.image,
+      walFrames: fold.committedFrames,
+      walIgnoredFrames: fold.uncommittedFrames,
+    };
+  } catch (err) {
+    if (err instanceof WalFormatError) {
+      throw new NotADatabaseError(`openStore: ${walPath}: cannot apply this write-ahead log: ${err.message}; no file was modified`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

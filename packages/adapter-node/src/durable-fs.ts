@@ -1,0 +1,77 @@
+/**
+ * The few file-system steps that crash safety rests on, each with the fsync that makes it
+ * durable: a file is only trusted once its bytes are synced, and a create, rename or unlink
+ * only once its directory is.
+ */
+import * as fs from 'node:fs';
+
+/** Makes the directory's entries (creates, renames, unlinks) durable. */
+export function fsyncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch (err) {
+    // Some platforms and file systems cannot open or sync a directory; there is nothing more
+    // to do there, and the rename itself is still atomic.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw err;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** The file's bytes, or `undefined` when it does not exist. */
+export function readIfExists(path: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Whether a file exists at `path`. */
+export function exists(path: string): boolean {
+  try {
+    fs.lstatSync(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Unlinks `path`; true when there was a file to remove. */
+export function removeIfExists(path: string): boolean {
+  try {
+    fs.unlinkSync(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/**
+ * Writes `bytes` to a file at `path` (replacing any) and fsyncs it, off the main thread. `mode`,
+ * when given, is applied whatever the umask (to keep a replaced file's permissions).
+ */
+export async function writeFileSynced(path: string, bytes: Uint8Array, mode?: number): Promise<void> {
+  const handle = await fs.promises.open(path, 'w');
+  try {
+    if (mode !== undefined) await handle.chmod(mode);
+    await handle.writeFile(bytes);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes all of `bytes` at `position` (a single `writeSync` may write less). */
+export function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < bytes.length) {
+    done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+  }
+}

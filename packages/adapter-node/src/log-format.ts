@@ -1,0 +1,428 @@
+/**
+ * The byte format of the write log (`<database>.gslog`): pure encoding and decoding, no I/O.
+ *
+ * ```
+ * file    := header record*
+ * header  := "GSLOG/1\n"                                   (8 bytes)
+ * record  := length:u32le  crc:u32le  payload[length]       crc = CRC-32(length bytes ++ payload)
+ * payload := 0x01 flags:u8 count:varint statement*          a committed write (flags bit 0: transaction)
+ *          | 0x02 covered:f64 length:f64 crc:u32             a snapshot marker, see below
+ * statement := op:u8 sqlref:varint [sqllen:varint utf8] [n:varint param*]   params for op 0 only
+ * op      := 0 run | 1 exec | 2 exec that failed part-way (replay expects, and ignores, its error)
+ * sqlref  := id << 1 | defines                              the SQL text follows when `defines` is 1
+ * param   := 0x00 | 0x01 f64 | 0x02 i64 | 0x03 len utf8 | 0x04 len bytes     null, number, bigint, text, blob
+ * ```
+ *
+ * SQL texts are interned: the first record that uses a statement carries its text with an id,
+ * later ones only the id. The store uses a handful of statements, so a write record is mostly
+ * its parameters. The dictionary restarts (ids from 0) when a compaction starts, so that the
+ * records after a snapshot's position never depend on records before it.
+ *
+ * A snapshot marker says: "a snapshot of the database holding every record before file offset
+ * `covered` was written, `length` bytes with CRC-32 `crc`, and is about to replace the database
+ * file". On open, if the database file is that snapshot, the records before `covered` are
+ * already in it and are skipped.
+ */
+import type { SqlValue } from '@go-store/core';
+import { crc32 } from './crc32.js';
+
+/** The 8 bytes every log starts with. */
+export const LOG_HEADER = new TextEncoder().encode('GSLOG/1\n');
+
+/** Bytes of framing before each record's payload. */
+export const RECORD_FRAME = 8;
+
+const TYPE_WRITES = 1;
+const TYPE_SNAPSHOT = 2;
+const FLAG_TRANSACTION = 1;
+const OP_RUN = 0;
+const OP_EXEC = 1;
+const OP_EXEC_PARTIAL = 2;
+const P_NULL = 0;
+const P_NUMBER = 1;
+const P_BIGINT = 2;
+const P_TEXT = 3;
+const P_BLOB = 4;
+
+/** One statement as it was executed: replaying it gives the same effect. */
+export interface LoggedStatement {
+  /**
+   * `run` (one statement with parameters), `exec` (parameterless SQL, maybe several
+   * statements) or `exec-partial`: an `exec` that failed after some of its statements had taken
+   * effect, which replay repeats, to the same error, for the same partial effect.
+   */
+  readonly op: 'run' | 'exec' | 'exec-partial';
+  readonly sql: string;
+  readonly params: readonly SqlValue[];
+}
+
+/** A decoded record. */
+export type LogRecord =
+  | { readonly type: 'writes'; readonly transaction: boolean; readonly statements: readonly LoggedStatement[] }
+  | { readonly type: 'snapshot'; readonly covered: number; readonly imageLength: number; readonly imageCrc: number };
+
+/** A record with the file offsets it spans. */
+export interface ScannedRecord {
+  readonly offset: number;
+  readonly end: number;
+  readonly record: LogRecord;
+}
+
+/** What {@link scanLog} found in a log file's bytes. */
+export interface LogScan {
+  /**
+   * False when the file does not start with the header. Records are still read after where it
+   * should be (each is checked on its own), so one damaged header byte loses nothing.
+   */
+  readonly headerValid: boolean;
+  /** Every intact record, in order, up to the first torn or corrupt one. */
+  readonly records: ScannedRecord[];
+  /** Offset just after the last intact record (the header length for an empty log). */
+  readonly validEnd: number;
+  /** Bytes after `validEnd`: a torn or corrupt tail, to be discarded. */
+  readonly discardedBytes: number;
+  /**
+   * `torn`: the first bad record runs past the end of the file (a write the crash cut short);
+   * `corrupt`: it is all there but fails its checksum or does not decode (damage).
+   */
+  readonly tail: 'none' | 'torn' | 'corrupt';
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** A growable byte buffer. */
+class ByteWriter {
+  bytes = new Uint8Array(256);
+  view = new DataView(this.bytes.buffer);
+  length = 0;
+
+  reserve(extra: number): void {
+    const need = this.length + extra;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  u8(value: number): void {
+    this.reserve(1);
+    this.bytes[this.length++] = value;
+  }
+
+  u32(value: number): void {
+    this.reserve(4);
+    this.view.setUint32(this.length, value, true);
+    this.length += 4;
+  }
+
+  f64(value: number): void {
+    this.reserve(8);
+    this.view.setFloat64(this.length, value, true);
+    this.length += 8;
+  }
+
+  i64(value: bigint): void {
+    this.reserve(8);
+    this.view.setBigInt64(this.length, value, true);
+    this.length += 8;
+  }
+
+  varint(value: number): void {
+    this.reserve(8);
+    while (value >= 0x80) {
+      this.bytes[this.length++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    this.bytes[this.length++] = value;
+  }
+
+  /** Length-prefixed UTF-8. */
+  text(value: string): void {
+    // Encode into spare room first (UTF-8 needs at most 3 bytes per UTF-16 unit), then write
+    // the length in front: the varint takes at most 5 bytes for any string that fits.
+    this.reserve(5 + value.length * 3);
+    const start = this.length + 5;
+    const { written } = encoder.encodeInto(value, this.bytes.subarray(start));
+    const lengthStart = this.length;
+    this.varint(written);
+    const prefix = this.length - lengthStart;
+    if (prefix !== 5) this.bytes.copyWithin(lengthStart + prefix, start, start + written);
+    this.length = lengthStart + prefix + written;
+  }
+
+  blob(value: Uint8Array): void {
+    this.varint(value.length);
+    this.reserve(value.length);
+    this.bytes.set(value, this.length);
+    this.length += value.length;
+  }
+}
+
+/** Thrown by the reader on malformed payloads; never escapes {@link scanLog}. */
+class Malformed extends Error {}
+
+class ByteReader {
+  offset: number;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly view: DataView,
+    start: number,
+    readonly end: number,
+  ) {
+    this.offset = start;
+  }
+
+  need(n: number): void {
+    if (this.offset + n > this.end) throw new Malformed('truncated');
+  }
+
+  u8(): number {
+    this.need(1);
+    return this.bytes[this.offset++];
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.offset, true);
+    this.offset += 4;
+    return v;
+  }
+
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return v;
+  }
+
+  i64(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.offset, true);
+    this.offset += 8;
+    return v;
+  }
+
+  varint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 8; i++) {
+      const b = this.u8();
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return value;
+      scale *= 0x80;
+    }
+    throw new Malformed('varint too long');
+  }
+
+  raw(): Uint8Array {
+    const n = this.varint();
+    this.need(n);
+    const out = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return out;
+  }
+
+  text(): string {
+    try {
+      return decoder.decode(this.raw());
+    } catch (err) {
+      if (err instanceof Malformed) throw err;
+      throw new Malformed('bad UTF-8');
+    }
+  }
+}
+
+/**
+ * Encodes records for one log file. Holds the SQL dictionary of the records written so far.
+ */
+export class LogEncoder {
+  private readonly sqlIds = new Map<string, number>();
+  private readonly out = new ByteWriter();
+
+  /** Forgets the dictionary: later records define their SQL again, from id 0. */
+  resetDictionary(): void {
+    this.sqlIds.clear();
+  }
+
+  /** A framed record of committed statements (`transaction`: they ran between begin and commit). */
+  writes(statements: readonly LoggedStatement[], transaction: boolean): Uint8Array {
+    const out = this.begin();
+    out.u8(TYPE_WRITES);
+    out.u8(transaction ? FLAG_TRANSACTION : 0);
+    out.varint(statements.length);
+    for (const s of statements) {
+      out.u8(s.op === 'run' ? OP_RUN : s.op === 'exec' ? OP_EXEC : OP_EXEC_PARTIAL);
+      let id = this.sqlIds.get(s.sql);
+      if (id === undefined) {
+        id = this.sqlIds.size;
+        this.sqlIds.set(s.sql, id);
+        out.varint(id * 2 + 1);
+        out.text(s.sql);
+      } else {
+        out.varint(id * 2);
+      }
+      if (s.op === 'run') {
+        out.varint(s.params.length);
+        for (const p of s.params) encodeParam(out, p);
+      }
+    }
+    return this.finish();
+  }
+
+  /** A framed snapshot marker. */
+  snapshot(covered: number, imageLength: number, imageCrc: number): Uint8Array {
+    const out = this.begin();
+    out.u8(TYPE_SNAPSHOT);
+    out.f64(covered);
+    out.f64(imageLength);
+    out.u32(imageCrc);
+    return this.finish();
+  }
+
+  private begin(): ByteWriter {
+    this.out.length = RECORD_FRAME;
+    return this.out;
+  }
+
+  private finish(): Uint8Array {
+    const { bytes, view, length } = this.out;
+    const payload = length - RECORD_FRAME;
+    if (payload > 0xffffffff) throw new RangeError('log record larger than 4 GiB');
+    view.setUint32(0, payload, true);
+    const crc = crc32(bytes.subarray(RECORD_FRAME, length), crc32(bytes.subarray(0, 4)));
+    view.setUint32(4, crc, true);
+    return bytes.slice(0, length);
+  }
+}
+
+function encodeParam(out: ByteWriter, p: SqlValue): void {
+  if (p === null || p === undefined) out.u8(P_NULL);
+  else if (typeof p === 'number') {
+    out.u8(P_NUMBER);
+    out.f64(p);
+  } else if (typeof p === 'string') {
+    out.u8(P_TEXT);
+    out.text(p);
+  } else if (typeof p === 'bigint') {
+    out.u8(P_BIGINT);
+    out.i64(p);
+  } else if (p instanceof Uint8Array) {
+    out.u8(P_BLOB);
+    out.blob(p);
+  } else {
+    throw new TypeError(`cannot log a parameter of type ${typeof p}`);
+  }
+}
+
+/** True when `bytes` starts with the log header. */
+export function hasLogHeader(bytes: Uint8Array): boolean {
+  if (bytes.length < LOG_HEADER.length) return false;
+  for (let i = 0; i < LOG_HEADER.length; i++) if (bytes[i] !== LOG_HEADER[i]) return false;
+  return true;
+}
+
+/**
+ * Decodes a log file's bytes: every intact record up to the first torn or corrupt one.
+ *
+ * A record is intact when its whole frame is present and its CRC matches; anything from the
+ * first record that is not is a tail that a crash left half-written (or that was damaged), and
+ * is reported as `discardedBytes`. Records are only ever acknowledged once complete, so the
+ * tail never holds an acknowledged write.
+ */
+export function scanLog(bytes: Uint8Array): LogScan {
+  const headerValid = hasLogHeader(bytes);
+  if (bytes.length < LOG_HEADER.length) return { headerValid, records: [], validEnd: 0, discardedBytes: bytes.length, tail: 'none' };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dictionary = new Map<number, string>();
+  const records: ScannedRecord[] = [];
+  let offset = LOG_HEADER.length;
+  let tail: LogScan['tail'] = 'none';
+  while (offset < bytes.length) {
+    if (offset + RECORD_FRAME > bytes.length) {
+      tail = 'torn';
+      break;
+    }
+    const length = view.getUint32(offset, true);
+    const end = offset + RECORD_FRAME + length;
+    if (end > bytes.length) {
+      tail = 'torn';
+      break;
+    }
+    const expected = view.getUint32(offset + 4, true);
+    const actual = crc32(bytes.subarray(offset + RECORD_FRAME, end), crc32(bytes.subarray(offset, offset + 4)));
+    let record: LogRecord | undefined;
+    if (actual === expected) {
+      try {
+        record = decodePayload(new ByteReader(bytes, view, offset + RECORD_FRAME, end), dictionary);
+      } catch (err) {
+        if (!(err instanceof Malformed)) throw err;
+      }
+    }
+    if (record === undefined) {
+      tail = 'corrupt';
+      break;
+    }
+    records.push({ offset, end, record });
+    offset = end;
+  }
+  return { headerValid, records, validEnd: offset, discardedBytes: bytes.length - offset, tail };
+}
+
+function decodePayload(r: ByteReader, dictionary: Map<number, string>): LogRecord {
+  const type = r.u8();
+  if (type === TYPE_SNAPSHOT) {
+    const covered = r.f64();
+    const imageLength = r.f64();
+    const imageCrc = r.u32();
+    if (r.offset !== r.end) throw new Malformed('trailing bytes');
+    return { type: 'snapshot', covered, imageLength, imageCrc };
+  }
+  if (type !== TYPE_WRITES) throw new Malformed(`unknown record type ${type}`);
+  const transaction = (r.u8() & FLAG_TRANSACTION) !== 0;
+  const count = r.varint();
+  const statements: LoggedStatement[] = [];
+  for (let i = 0; i < count; i++) {
+    const op = r.u8();
+    if (op !== OP_RUN && op !== OP_EXEC && op !== OP_EXEC_PARTIAL) throw new Malformed(`unknown op ${op}`);
+    const ref = r.varint();
+    const id = Math.floor(ref / 2);
+    let sql: string | undefined;
+    if (ref % 2 === 1) {
+      sql = r.text();
+      dictionary.set(id, sql);
+    } else {
+      sql = dictionary.get(id);
+      if (sql === undefined) throw new Malformed(`undefined statement ${id}`);
+    }
+    const params: SqlValue[] = [];
+    if (op === OP_RUN) {
+      const n = r.varint();
+      for (let j = 0; j < n; j++) params.push(decodeParam(r));
+    }
+    statements.push({ op: op === OP_RUN ? 'run' : op === OP_EXEC ? 'exec' : 'exec-partial', sql, params });
+  }
+  if (r.offset !== r.end) throw new Malformed('trailing bytes');
+  return { type: 'writes', transaction, statements };
+}
+
+function decodeParam(r: ByteReader): SqlValue {
+  const tag = r.u8();
+  switch (tag) {
+    case P_NULL:
+      return null;
+    case P_NUMBER:
+      return r.f64();
+    case P_BIGINT:
+      return r.i64();
+    case P_TEXT:
+      return r.text();
+    case P_BLOB:
+      return r.raw().slice();
+    default:
+      throw new Malformed(`unknown parameter tag ${tag}`);
+  }
+}

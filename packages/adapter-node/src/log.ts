@@ -1,0 +1,288 @@
+/**
+ * The write log (`<database>.gslog`): an append-only file of checksummed records, each a
+ * committed write, with group commit.
+ *
+ * Appending is cheap and synchronous (into memory); making records durable is what costs, so
+ * it is shared. In `full` durability, {@link LogFile.sync} schedules one flush for the current
+ * turn of the event loop: every write that commits before it runs (the other concurrent writers)
+ * rides on the same `write` and `fdatasync`. In `relaxed` durability, `sync` hands the records
+ * to the kernel at once (so they survive the process being killed) and a timer fsyncs them.
+ *
+ * The file is written only at its end, and replaced only by an atomic rename (see
+ * {@link LogFile.rotate}), so at every instant it is a valid prefix of records plus, after a
+ * crash, at most one torn record, which {@link scanLog} detects.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { DriverError } from '@go-store/core';
+import { fsyncDirectory, writeFully } from './durable-fs.js';
+import { LOG_HEADER, LogEncoder, scanLog, type LoggedStatement, type LogScan } from './log-format.js';
+
+/** How a write is made durable before its Promise resolves. */
+export type Durability = 'full' | 'relaxed';
+
+/** Records held in memory beyond this are written to the file at once (not synced). */
+const MAX_PENDING_BYTES = 1 << 20;
+
+/** An open log file, owned by one driver. */
+export class LogFile {
+  /** Encodes this file's records (it holds the file's SQL dictionary). */
+  readonly encoder = new LogEncoder();
+  /** Set once a write or fsync has failed: the file's state is unknown and it takes no more records. */
+  failure: DriverError | undefined;
+
+  private fileLength: number;
+  private syncedLength: number;
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private group: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
+  private relaxedTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    /** The log's path. */
+    readonly path: string,
+    private fd: number,
+    length: number,
+    private readonly durability: Durability,
+    private readonly relaxedIntervalMs: number,
+  ) {
+    this.fileLength = length;
+    this.syncedLength = length;
+  }
+
+  /**
+   * Opens the log for appending, given what {@link scanLog} found in it (`undefined`: no file).
+   * Anything after the intact records (a torn or damaged tail) is cut off, durably, before
+   * anything new is appended, or new records would sit behind the damage and never be replayed.
+   * Without intact records or a valid header, a new file is created with just the header.
+   */
+  static open(path: string, scan: LogScan | undefined, durability: Durability, relaxedIntervalMs: number): LogFile {
+    const validEnd = scan?.validEnd ?? 0;
+    if (scan === undefined || validEnd < LOG_HEADER.length || (!scan.headerValid && scan.records.length === 0)) {
+      const fd = fs.openSync(path, 'w');
+      try {
+        writeFully(fd, LOG_HEADER, 0);
+        fs.fdatasyncSync(fd);
+        fsyncDirectory(nodePath.dirname(path));
+      } catch (err) {
+        fs.closeSync(fd);
+        throw err;
+      }
+      return new LogFile(path, fd, LOG_HEADER.length, durability, relaxedIntervalMs);
+    }
+    const fd = fs.openSync(path, 'r+');
+    try {
+      let dirty = false;
+      if (!scan.headerValid) {
+        // Damaged header, intact records: mend the header in place (only those bytes change).
+        writeFully(fd, LOG_HEADER, 0);
+        dirty = true;
+      }
+      if (fs.fstatSync(fd).size !== validEnd) {
+        fs.ftruncateSync(fd, validEnd);
+        dirty = true;
+      }
+      if (dirty) fs.fdatasyncSync(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+    return new LogFile(path, fd, validEnd, durability, relaxedIntervalMs);
+  }
+
+  /** Offset where the next record will start (records still in memory included). */
+  get end(): number {
+    return this.fileLength + this.pendingBytes;
+  }
+
+  /** Bytes of records in the log, header excluded. */
+  get recordBytes(): number {
+    return this.end - LOG_HEADER.length;
+  }
+
+  /** Appends a record of committed statements. */
+  appendWrites(statements: readonly LoggedStatement[], transaction: boolean): void {
+    this.append(this.encoder.writes(statements, transaction));
+  }
+
+  /** Appends a snapshot marker (see `log-format.ts`) and makes it durable before returning. */
+  appendSnapshotMarker(covered: number, imageLength: number, imageCrc: number): void {
+    this.append(this.encoder.snapshot(covered, imageLength, imageCrc));
+    this.flushNow();
+  }
+
+  private append(record: Uint8Array): void {
+    if (this.failure) throw this.failure;
+    this.pending.push(record);
+    this.pendingBytes += record.length;
+    if (this.pendingBytes > MAX_PENDING_BYTES) this.writePending();
+  }
+
+  /**
+   * Resolves once every record appended so far is as durable as the mode promises: fsynced
+   * (`full`) or handed to the kernel (`relaxed`). Concurrent callers share one flush.
+   */
+  sync(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.durability === 'relaxed') {
+      try {
+        this.writePending();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.scheduleRelaxedSync();
+      return Promise.resolve();
+    }
+    if (this.syncedLength >= this.end) return Promise.resolve();
+    if (this.group === undefined) {
+      let resolve!: () => void;
+      let reject!: (err: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.group = { promise, resolve, reject };
+      // Run after the writes already queued in this turn have committed, so they share it.
+      setImmediate(() => this.flushGroup());
+    }
+    return this.group.promise;
+  }
+
+  /** Writes and fsyncs everything appended so far, now, whatever the mode. */
+  flush(): Promise<void> {
+    try {
+      this.flushNow();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private flushGroup(): void {
+    const group = this.group;
+    this.group = undefined;
+    if (group === undefined) return;
+    try {
+      this.flushNow();
+      group.resolve();
+    } catch (err) {
+      group.reject(err);
+    }
+  }
+
+  private scheduleRelaxedSync(): void {
+    if (this.relaxedTimer !== undefined || this.syncedLength >= this.fileLength) return;
+    this.relaxedTimer = setTimeout(() => {
+      this.relaxedTimer = undefined;
+      try {
+        this.flushNow();
+      } catch {
+        // Recorded in `failure`: the next write or sync reports it.
+      }
+    }, this.relaxedIntervalMs);
+    this.relaxedTimer.unref();
+  }
+
+  /** Writes the records held in memory to the file (no fsync). */
+  private writePending(): void {
+    if (this.pendingBytes === 0) return;
+    if (this.failure) throw this.failure;
+    const bytes = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes);
+    try {
+      writeFully(this.fd, bytes, this.fileLength);
+    } catch (err) {
+      throw this.fail('write', err);
+    }
+    this.fileLength += bytes.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  /** Writes and fsyncs everything appended so far, synchronously. */
+  flushNow(): void {
+    this.writePending();
+    if (this.syncedLength >= this.fileLength) return;
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (err) {
+      throw this.fail('fsync', err);
+    }
+    this.syncedLength = this.fileLength;
+  }
+
+  /**
+   * Replaces the file by one holding only the write records from offset `keepFrom` on (the
+   * ones a new snapshot does not hold), atomically: the new file is written and synced beside
+   * it, then renamed over it. The encoder's dictionary must have been reset at `keepFrom`.
+   */
+  rotate(keepFrom: number): void {
+    this.flushNow();
+    const tail = Buffer.alloc(this.fileLength - keepFrom);
+    let read = 0;
+    while (read < tail.length) {
+      const n = fs.readSync(this.fd, tail, read, tail.length - read, keepFrom + read);
+      if (n === 0) throw new Error(`${this.path}: shorter than expected`);
+      read += n;
+    }
+    const standalone = concat([LOG_HEADER, tail], LOG_HEADER.length + tail.length);
+    const scan = scanLog(standalone);
+    if (scan.discardedBytes !== 0) throw new Error(`${this.path}: the records after a snapshot do not stand alone`);
+    const kept = scan.records.filter((r) => r.record.type === 'writes');
+    const parts = [LOG_HEADER, ...kept.map((r) => standalone.subarray(r.offset, r.end))];
+    const length = parts.reduce((n, p) => n + p.length, 0);
+
+    const tmpPath = `${this.path}.tmp`;
+    const fd = fs.openSync(tmpPath, 'w');
+    try {
+      writeFully(fd, concat(parts, length), 0);
+      fs.fdatasyncSync(fd);
+      fs.renameSync(tmpPath, this.path);
+      fsyncDirectory(nodePath.dirname(this.path));
+    } catch (err) {
+      fs.closeSync(fd);
+      try {
+        fs.unlinkSync(tmpPath);
+      } catch {
+        // Already renamed, or never created: nothing to clean.
+      }
+      throw err;
+    }
+    fs.closeSync(this.fd);
+    this.fd = fd;
+    this.fileLength = length;
+    this.syncedLength = length;
+  }
+
+  /** Syncs what is pending and closes the file; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.relaxedTimer !== undefined) clearTimeout(this.relaxedTimer);
+    this.relaxedTimer = undefined;
+    try {
+      if (this.failure === undefined) this.flushNow();
+    } finally {
+      this.flushGroup();
+      fs.closeSync(this.fd);
+    }
+  }
+
+  private fail(what: string, err: unknown): DriverError {
+    this.failure ??= new DriverError(
+      `${this.path}: ${what} failed, so later writes cannot be made durable; reopen the store: ${(err as Error)?.message ?? String(err)}`,
+      err,
+    );
+    return this.failure;
+  }
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

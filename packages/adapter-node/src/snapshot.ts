@@ -1,0 +1,73 @@
+/**
+ * Snapshots: the database file is only ever replaced whole, by renaming a complete, synced copy
+ * over it, so it is a valid SQLite database at every instant.
+ */
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { crc32 } from './crc32.js';
+import { fsyncDirectory, removeIfExists, writeFileSynced } from './durable-fs.js';
+
+/** The files that make up one database. */
+export interface DatabaseFiles {
+  /** The SQLite database file (absolute, symbolic links resolved). */
+  readonly database: string;
+  /** The write log: committed writes not yet in the database file. */
+  readonly log: string;
+  /** The lock file, present while a store has the database open. */
+  readonly lock: string;
+  /** Where a new snapshot is written before it replaces the database file. */
+  readonly snapshotTemp: string;
+  /** SQLite's write-ahead log, left by another program (go-store) using the file in WAL mode. */
+  readonly wal: string;
+  /** SQLite's shared-memory index of the write-ahead log. */
+  readonly shm: string;
+}
+
+/** The names of a database's files. */
+export function databaseFiles(database: string): DatabaseFiles {
+  return {
+    database,
+    log: `${database}.gslog`,
+    lock: `${database}.gslock`,
+    snapshotTemp: `${database}.gstmp`,
+    wal: `${database}-wal`,
+    shm: `${database}-shm`,
+  };
+}
+
+/** Identifies a snapshot's bytes: its length and CRC-32. */
+export interface Fingerprint {
+  readonly length: number;
+  readonly crc: number;
+}
+
+/** The fingerprint of `bytes`. */
+export function fingerprint(bytes: Uint8Array): Fingerprint {
+  return { length: bytes.length, crc: crc32(bytes) };
+}
+
+/** Whether `bytes` have the fingerprint (the CRC is only computed when the lengths agree). */
+export function hasFingerprint(bytes: Uint8Array, length: number, crc: number): boolean {
+  return bytes.length === length && crc32(bytes) === crc;
+}
+
+/** Writes a snapshot to the temporary file and syncs it. */
+export function writeSnapshot(files: DatabaseFiles, image: Uint8Array, mode: number | undefined): Promise<void> {
+  return writeFileSynced(files.snapshotTemp, image, mode);
+}
+
+/**
+ * Renames the synced temporary snapshot over the database file and syncs the directory.
+ *
+ * A `-wal` file beside the database is removed first (with its `-shm`): its committed frames are
+ * in the snapshot, which is already durable, and SQLite would otherwise apply those old pages on
+ * top of the new file the next time anything opened it.
+ */
+export function installSnapshot(files: DatabaseFiles): void {
+  const dir = nodePath.dirname(files.database);
+  const removedWal = removeIfExists(files.wal);
+  const removedShm = removeIfExists(files.shm);
+  if (removedWal || removedShm) fsyncDirectory(dir);
+  fs.renameSync(files.snapshotTemp, files.database);
+  fsyncDirectory(dir);
+}
