@@ -1,0 +1,16 @@
+/** Runs the suites inside a dedicated worker, on the in-worker driver. */
+import { runSuites, opener } from './suites.js';
+import { openStore } from '@go-store/adapter-browser';
+
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<{ vfs: 'opfs-sahpool' | 'opfs'; run: string }>) => void) | null;
+  postMessage(message: unknown): void;
+};
+
+scope.onmessage = (event) => {
+  const { vfs, run } = event.data;
+  runSuites(`in-worker ${vfs}`, opener(openStore, vfs, run)).then(
+    (result) => scope.postMessage({ result }),
+    (error: unknown) => scope.postMessage({ error: String((error as Error)?.stack ?? error) }),
+  );
+};
