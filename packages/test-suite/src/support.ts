@@ -1,0 +1,254 @@
+/**
+ * What every area of the conformance suite shares: opening a fresh store with an injected
+ * clock, asserting rejections, and collecting events. Nothing here depends on a runtime: the
+ * suite runs wherever uvu does (Node, Deno, Bun, a browser, workerd).
+ */
+import { StoreError, type Store, type StoreEvent, type StoreOptions, type Watcher } from '@go-store/core';
+import * as assert from 'uvu/assert';
+
+/** Opens a fresh, empty store with the given store options. */
+export type OpenStore = (options?: StoreOptions) => Promise<Store>;
+
+/** Options of {@link runConformance}. */
+export interface ConformanceOptions {
+  /**
+   * Run the tests that take real time (the background purge timer) or move a lot of data
+   * (1 MB values, thousands of keys). Default `true`; turn off for a quick smoke run.
+   */
+  slow?: boolean;
+}
+
+/** What each area's suite is given. */
+export interface Harness {
+  /** The driver or runtime under test, used in suite names. */
+  readonly name: string;
+  readonly open: OpenStore;
+  readonly slow: boolean;
+}
+
+/** The Unix time the injected clock starts at: 2024-01-01T00:00:00Z. */
+export const T0 = Date.UTC(2024, 0, 1);
+
+/** A clock the tests move by hand, so TTLs are tested without sleeping. */
+export class Clock {
+  #t: number;
+
+  constructor(start = T0) {
+    this.#t = start;
+  }
+
+  /** The store's `now` option. */
+  readonly now = (): number => this.#t;
+
+  get time(): number {
+    return this.#t;
+  }
+
+  set time(t: number) {
+    this.#t = t;
+  }
+
+  advance(ms: number): void {
+    this.#t += ms;
+  }
+}
+
+/**
+ * Opens a fresh store (injected clock, no background purge unless asked for), runs `body`, and
+ * closes the store whatever happens.
+ */
+export async function withStore(
+  harness: Harness,
+  body: (store: Store, clock: Clock) => Promise<void>,
+  options: StoreOptions = {},
+): Promise<void> {
+  const clock = new Clock();
+  const store = await harness.open({ now: clock.now, purgeIntervalMs: 0, ...options });
+  try {
+    await body(store, clock);
+  } finally {
+    await store.close();
+  }
+}
+
+type ErrorClass<E> = abstract new (...args: never[]) => E;
+
+/**
+ * Asserts that `call()` returns a Promise (it must not throw synchronously) that rejects with
+ * an instance of `Class`, itself a `StoreError` with the given `code`. Resolves to the error.
+ */
+export async function rejects<E extends Error>(
+  call: () => PromiseLike<unknown>,
+  Class: ErrorClass<E>,
+  code?: string,
+  what = 'the call',
+): Promise<E> {
+  let pending: PromiseLike<unknown>;
+  try {
+    pending = call();
+  } catch (error) {
+    assert.unreachable(`${what} threw synchronously instead of returning a rejected Promise: ${String(error)}`);
+    throw error;
+  }
+  assert.type(pending?.then, 'function', `${what} must return a Promise`);
+  let settled: { ok: true; value: unknown } | { ok: false; error: unknown };
+  try {
+    settled = { ok: true, value: await pending };
+  } catch (error) {
+    settled = { ok: false, error };
+  }
+  if (settled.ok) {
+    assert.unreachable(`${what} resolved (to ${describe(settled.value)}) but should have rejected with ${Class.name}`);
+    throw new Error('unreachable');
+  }
+  const error = settled.error;
+  assert.ok(
+    error instanceof Class,
+    `${what} rejected with ${describe(error)}, expected ${Class.name}`,
+  );
+  assert.ok(error instanceof StoreError, `${what}: ${Class.name} must extend StoreError`);
+  if (code !== undefined) assert.is((error as StoreError).code, code, `${what}: error code`);
+  return error as E;
+}
+
+/** Like {@link rejects} for a synchronous call that must throw. */
+export function throwsSync<E extends Error>(call: () => unknown, Class: ErrorClass<E>, code?: string, what = 'the call'): E {
+  try {
+    call();
+  } catch (error) {
+    assert.ok(error instanceof Class, `${what} threw ${describe(error)}, expected ${Class.name}`);
+    assert.ok(error instanceof StoreError, `${what}: ${Class.name} must extend StoreError`);
+    if (code !== undefined) assert.is((error as StoreError).code, code, `${what}: error code`);
+    return error as E;
+  }
+  assert.unreachable(`${what} did not throw ${Class.name}`);
+  throw new Error('unreachable');
+}
+
+/** Iterates an async iterable to its end (or an async iterator obtained from a call). */
+export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) out.push(item);
+  return out;
+}
+
+/** Ends a watcher and returns the events it had buffered. */
+export async function drain(watcher: Watcher): Promise<StoreEvent[]> {
+  watcher.close();
+  return collect(watcher);
+}
+
+/** An event without its timestamp, for comparing sequences. */
+export interface EventShape {
+  type: StoreEvent['type'];
+  group: string;
+  key: string;
+  value: string;
+}
+
+export function shape(event: StoreEvent): EventShape {
+  return { type: event.type, group: event.group, key: event.key, value: event.value };
+}
+
+export function shapes(events: readonly StoreEvent[]): EventShape[] {
+  return events.map(shape);
+}
+
+/** Records every event the store emits through `onChange`. */
+export function record(store: Store): StoreEvent[] {
+  const events: StoreEvent[] = [];
+  store.onChange((event) => {
+    events.push(event);
+  });
+  return events;
+}
+
+export const setEvent = (group: string, key: string, value: string): EventShape => ({ type: 'set', group, key, value });
+export const deleteEvent = (group: string, key: string): EventShape => ({ type: 'delete', group, key, value: '' });
+export const deleteGroupEvent = (group: string): EventShape => ({ type: 'delete_group', group, key: '', value: '' });
+
+/** A Promise the test settles by hand. */
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The host's timer, typed here because the suite compiles against the ECMAScript library alone. */
+const host = globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown };
+
+/** Yields to the event loop once (a macrotask), letting timers and I/O run. */
+export function tick(ms = 0): Promise<void> {
+  return new Promise((resolve) => {
+    host.setTimeout(resolve, ms);
+  });
+}
+
+/**
+ * Waits until `condition()` holds, polling with short pauses, at most `attempts` times; fails
+ * the test if it never does. For behaviour driven by the store's own timers (the background
+ * purge), where there is no event to wait on.
+ */
+export async function eventually(condition: () => Promise<boolean>, what: string, attempts = 500): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (await condition()) return;
+    await tick(10);
+  }
+  assert.unreachable(`never happened: ${what}`);
+}
+
+/** Sorts strings by Unicode code point (Go's and SQLite's BINARY order), not UTF-16 unit. */
+export function byCodePoint(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) as number);
+  const y = Array.from(b, (c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  }
+  return x.length - y.length;
+}
+
+/** An own-property copy of a (null-prototype) record, for deep comparison with a literal. */
+export function plain(record: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(record)) Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Sorted `Object.entries` of a record, for order-free comparison. */
+export function entriesOf(record: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.keys(record)
+    .sort(byCodePoint)
+    .map((key) => [key, record[key] as string]);
+}
+
+function describe(value: unknown): string {
+  if (value instanceof Error) return `${value.constructor.name}(${JSON.stringify(value.message)})`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
+
+/** A small deterministic pseudo-random generator (mulberry32), so failures reproduce. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
