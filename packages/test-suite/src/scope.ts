@@ -74,6 +74,13 @@ export function scopeSuite(h: Harness): void {
       assert.is(store.scope('A', { maxKeys: 3 }).namespace, 'A');
     }));
 
+  test('scope: a ScopedStore has every method of §7 and §13', () =>
+    withStore(h, async (store) => {
+      const scoped = store.scope('ns') as unknown as Record<string, unknown>;
+      const methods = ['get', 'has', 'set', 'setWithTTL', 'delete', 'deleteGroup', 'getAll', 'all', 'count', 'getSplit', 'getFields', 'render', 'countAll', 'groups', 'transaction', 'setMany', 'getMany', 'deletePrefix', 'getPage'];
+      for (const name of methods) assert.type(scoped[name], 'function', `scoped.${name}`);
+    }));
+
   test('scope: get, has, set, setWithTTL, delete, deleteGroup, getAll, all, count, getSplit, getFields work within the namespace', () =>
     withStore(h, async (store, clock) => {
       const scoped = store.scope('ns');

@@ -51,7 +51,7 @@ const FIELDS: Array<[string, string[]]> = [
   // …and not the byte-order mark (which JavaScript's \s includes), zero-width space,
   // the Mongolian vowel separator, or the ASCII information separators.
   ['a\uFEFFb', ['a\uFEFFb']],
-  ['\uFEFF', ['\uFEFF']],
+  [' \uFEFF ', ['\uFEFF']],
   ['a\u200Bb', ['a\u200Bb']],
   ['a\u180Eb', ['a\u180Eb']],
   ['a\u001Cb\u001Fc', ['a\u001Cb\u001Fc']],
