@@ -21,6 +21,7 @@ import {
   type VariableNode,
 } from './nodes.js';
 import { sprint } from './printf.js';
+import { quote } from './quote.js';
 import { fromByteString } from './utf8.js';
 import { GoComplex, GoMap, isTrue, typeName, type Value } from './values.js';
 
@@ -116,6 +117,9 @@ class State {
         return Signal.None;
       case 'range':
         return this.walkRange(dot, node);
+      case 'template':
+        // No template can be defined in a render, so every invocation names a missing one.
+        return this.errorf(`template ${quote(node.name)} not defined`);
       case 'if':
       case 'with': {
         const mark = this.vars.length;
@@ -171,7 +175,7 @@ class State {
     return result;
   }
 
-  private notAFunction(args: readonly Arg[] | null, final: Final): void {
+  private rejectArguments(args: readonly Arg[] | null, final: Final): void {
     if ((args !== null && args.length > 1) || final !== MISSING) {
       this.errorf(`can't give argument to non-function ${nodeString((args as readonly Arg[])[0])}`);
     }
@@ -185,16 +189,16 @@ class State {
       case 'chain':
         return this.evalChainNode(dot, first, cmd.args, final);
       case 'identifier':
-        return this.evalFunction(dot, first, cmd, cmd.args, final);
+        return this.evalBuiltin(dot, first, cmd, cmd.args, final);
       case 'pipe':
         // A parenthesized pipeline takes no arguments.
-        this.notAFunction(cmd.args, final);
+        this.rejectArguments(cmd.args, final);
         return this.evalPipeline(dot, first);
       case 'variable':
         return this.evalVariableNode(dot, first, cmd.args, final);
     }
     this.at(first);
-    this.notAFunction(cmd.args, final);
+    this.rejectArguments(cmd.args, final);
     switch (first.type) {
       case 'bool':
         return first.value;
@@ -242,7 +246,7 @@ class State {
     this.at(variable);
     const value = this.varValue(variable.ident[0]);
     if (variable.ident.length === 1) {
-      this.notAFunction(args, final);
+      this.rejectArguments(args, final);
       return value;
     }
     return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
@@ -272,7 +276,7 @@ class State {
     return this.errorf(`can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
   }
 
-  private evalFunction(
+  private evalBuiltin(
     dot: Value,
     node: IdentifierNode,
     cmd: Node,
@@ -367,7 +371,7 @@ class State {
       case 'pipe':
         return this.validateType(this.evalPipeline(dot, n), typ);
       case 'identifier':
-        return this.validateType(this.evalFunction(dot, n, n, null, MISSING), typ);
+        return this.validateType(this.evalBuiltin(dot, n, n, null, MISSING), typ);
       case 'chain':
         return this.validateType(this.evalChainNode(dot, n, null, MISSING), typ);
     }

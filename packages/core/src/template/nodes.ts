@@ -4,9 +4,18 @@
  * execution errors quote as their context (`at <.a.b>`).
  */
 import type { NumberInfo } from './numbers.js';
+import { quote } from './quote.js';
 
 /** Nodes that may appear in a list: the body of the template or of a control structure. */
-export type ListItem = TextNode | ActionNode | IfNode | RangeNode | WithNode | BreakNode | ContinueNode;
+export type ListItem =
+  | TextNode
+  | ActionNode
+  | IfNode
+  | RangeNode
+  | WithNode
+  | BreakNode
+  | ContinueNode
+  | TemplateNode;
 
 /** An operand inside a command. */
 export type Arg =
@@ -116,6 +125,13 @@ export interface ContinueNode {
   readonly type: 'continue';
   readonly pos: number;
 }
+/** `{{template "name" pipeline}}`: parsed as Go does, but no template can ever be defined. */
+export interface TemplateNode {
+  readonly type: 'template';
+  readonly pos: number;
+  readonly name: string;
+  readonly pipe: PipeNode | null;
+}
 export interface EndNode {
   readonly type: 'end';
   readonly pos: number;
@@ -213,6 +229,14 @@ function writeNode(n: Node, out: string[]): void {
         writeNode(n.elseList, out);
       }
       out.push('{{end}}');
+      return;
+    case 'template':
+      out.push('{{template ', quote(n.name));
+      if (n.pipe !== null) {
+        out.push(' ');
+        writeNode(n.pipe, out);
+      }
+      out.push('}}');
       return;
     case 'break':
       out.push('{{break}}');

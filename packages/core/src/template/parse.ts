@@ -1,8 +1,9 @@
 /**
  * The parser: a port of Go's `text/template/parse/parse.go` (recursive descent with Go's
  * three-token look-ahead), so that it accepts and rejects exactly what Go does and reports the
- * same messages at the same lines. `define`, `template` and `block` are rejected: a render has
- * one anonymous template. Nesting is capped (Go has no cap, but a JavaScript stack is small).
+ * same messages at the same lines. A render has one anonymous template, so `{{define}}` and
+ * `{{block}}` are rejected, and `{{template "x"}}` parses but (as in Go, for a name that is not
+ * defined) fails when executed. Nesting is capped (Go has none; a JavaScript stack is small).
  */
 import { TemplateError } from '../errors.js';
 import { BUILTIN_NAMES } from './funcs.js';
@@ -17,6 +18,7 @@ import {
   type ListItem,
   type ListNode,
   type PipeNode,
+  type TemplateNode,
   type VariableNode,
 } from './nodes.js';
 import { newNumber } from './numbers.js';
@@ -177,7 +179,7 @@ class Parser {
       case ItemType.Range:
         return this.branch('range', false);
       case ItemType.Template:
-        return this.errorf('{{template}} is not supported by render');
+        return this.templateControl();
       case ItemType.With:
         return this.branch('with', false);
     }
@@ -299,6 +301,22 @@ class Parser {
   private branch<T extends 'if' | 'range' | 'with'>(type: T, allowElseIf: boolean): BranchNode<T> {
     const [pipe, list, elseList] = this.parseControl(allowElseIf, type);
     return { type, pos: pipe.pos, pipe, list, elseList };
+  }
+
+  /** `{{template "name" pipeline}}`; the pipeline is optional. */
+  private templateControl(): TemplateNode {
+    const context = 'template clause';
+    const token = this.nextNonSpace();
+    if (token.typ !== ItemType.String && token.typ !== ItemType.RawString) this.unexpected(token, context);
+    const name = unquote(token.val);
+    if (name === null) this.errorf('invalid syntax');
+    let pipe: PipeNode | null = null;
+    if (this.nextNonSpace().typ !== ItemType.RightDelim) {
+      this.backup();
+      // Variables are not popped here: they persist until "end".
+      pipe = this.pipeline(context, ItemType.RightDelim);
+    }
+    return { type: 'template', pos: token.pos, name, pipe };
   }
 
   private endControl(): EndNode {
