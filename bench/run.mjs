@@ -1,0 +1,140 @@
+/**
+ * `pnpm bench`: runs every suite in `suites/`, each in its own process, and writes the medians
+ * and ratios to RESULTS.md and the ratios to ratios.svg. `--smoke` checks that every suite
+ * runs, in seconds; it writes nothing.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatNs } from './lib/harness.mjs';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const smoke = process.argv.includes('--smoke');
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const suites = readdirSync(`${here}suites`)
+  .filter((file) => file.endsWith('.mjs'))
+  .filter((file) => only.length === 0 || only.some((name) => file.startsWith(name)))
+  .sort();
+
+const results = [];
+for (const file of suites) {
+  const started = Date.now();
+  const child = spawnSync(process.execPath, ['--expose-gc', `${here}suites/${file}`, ...(smoke ? ['--smoke'] : [])], {
+    cwd: here,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('RESULTS '));
+  if (child.status !== 0 || !line) {
+    console.error(`bench: suite ${file} failed (exit ${child.status})\n${child.stdout}`);
+    process.exit(1);
+  }
+  results.push(...JSON.parse(line.slice('RESULTS '.length)));
+  console.error(`bench: ${file} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+if (smoke) {
+  console.log(`bench smoke: ${suites.length} suites, ${results.length} measurements, all ran`);
+  process.exit(0);
+}
+
+const BASELINES = { raw: 'raw sql.js', native: 'better-sqlite3' };
+const rows = results.map((r) => {
+  const peers = results.filter((p) => p.suite === r.suite && p.op === r.op);
+  const of = (engine) => peers.find((p) => p.engine === engine)?.medianNs;
+  const baseline = peers.find((p) => p.engine.endsWith('(baseline)'))?.medianNs;
+  return {
+    ...r,
+    vsRaw: r.engine === 'store' && of(BASELINES.raw) ? r.medianNs / of(BASELINES.raw) : undefined,
+    vsNative: r.engine === 'store' && of(BASELINES.native) ? r.medianNs / of(BASELINES.native) : undefined,
+    vsBaseline: r.engine === 'store' && baseline ? r.medianNs / baseline : undefined,
+    vsKeyv: r.engine === 'store' && of('keyv + sqlite') ? of('keyv + sqlite') / r.medianNs : undefined,
+  };
+});
+
+writeFileSync(`${here}RESULTS.md`, markdown(rows));
+writeFileSync(`${here}ratios.svg`, chart(rows.filter((r) => r.vsRaw !== undefined || r.vsBaseline !== undefined)));
+console.log(`bench: wrote bench/RESULTS.md and bench/ratios.svg (${rows.length} measurements)`);
+
+function versions() {
+  const require = createRequire(import.meta.url);
+  const version = (name) => {
+    try {
+      return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+    } catch {
+      return 'not installed';
+    }
+  };
+  return { 'sql.js': version('sql.js'), 'better-sqlite3': version('better-sqlite3'), keyv: version('keyv'), '@keyv/sqlite': version('@keyv/sqlite'), mitata: version('mitata') };
+}
+
+function fmtRatio(x) {
+  return x === undefined ? '' : `${x.toFixed(2)}×`;
+}
+
+function markdown(rows) {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const v = versions();
+  const commit = (() => {
+    try {
+      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  })();
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} at commit \`${commit}\` on ${cpu} (${os.cpus().length} cores, ` +
+      `${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, Node ${process.version}.`,
+    `Versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
+    '',
+    'Medians (p50) per operation, from mitata, each suite in its own process; every engine of an',
+    'operation is measured side by side in the same run, in three rounds of rotating order, and',
+    'the median of the round medians is shown. Ratios are the store divided by the engine named',
+    '(lower is better), except "Keyv ÷ store", which is how many times faster the store is.',
+    'Regenerate with `pnpm bench` (about two minutes).',
+    '',
+    '![store ÷ baseline](ratios.svg)',
+    '',
+  ];
+  for (const suite of [...new Set(rows.map((r) => r.suite))]) {
+    lines.push(`## ${suite}`, '', '| operation | engine | median | store ÷ raw sql.js | store ÷ native | store ÷ baseline | Keyv ÷ store |', '|---|---|---:|---:|---:|---:|---:|');
+    for (const r of rows.filter((x) => x.suite === suite)) {
+      lines.push(`| ${r.op} | ${r.engine} | ${formatNs(r.medianNs)} | ${fmtRatio(r.vsRaw)} | ${fmtRatio(r.vsNative)} | ${fmtRatio(r.vsBaseline)} | ${fmtRatio(r.vsKeyv)} |`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function chart(rows) {
+  const barHeight = 18;
+  const gap = 6;
+  const left = 300;
+  const width = 760;
+  const scaleMax = Math.max(2, ...rows.map((r) => r.vsRaw ?? r.vsBaseline));
+  const x = (ratio) => left + ((width - left - 60) * ratio) / scaleMax;
+  const height = 40 + rows.length * (barHeight + gap) + 30;
+  const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<text x="10" y="20" font-size="14" font-weight="bold">store ÷ raw sql.js (blue) or ÷ its own baseline (grey); lower is better</text>`,
+  ];
+  rows.forEach((r, i) => {
+    const y = 35 + i * (barHeight + gap);
+    const ratio = r.vsRaw ?? r.vsBaseline;
+    const colour = r.vsRaw !== undefined ? '#3b6fb6' : '#8a8a8a';
+    parts.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${esc(`${r.suite}: ${r.op}`)}</text>`);
+    parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(ratio) - left)}" height="${barHeight}" fill="${colour}"/>`);
+    parts.push(`<text x="${x(ratio) + 4}" y="${y + 13}">${ratio.toFixed(2)}×</text>`);
+  });
+  const one = x(1);
+  parts.push(`<line x1="${one}" y1="30" x2="${one}" y2="${height - 25}" stroke="#c33" stroke-dasharray="4 3"/>`);
+  parts.push(`<text x="${one}" y="${height - 10}" text-anchor="middle" fill="#c33">1×</text>`);
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}
