@@ -2,7 +2,7 @@
  * Concurrent readers and writers: calls issued together (without awaiting each other) are
  * applied in call order, so the outcome is what applying them one by one would give.
  */
-import { NotFoundError } from '@go-store/core';
+import { NotFoundError, QuotaExceededError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { entriesOf, random, record, withStore, type Harness } from './support.js';
@@ -138,6 +138,38 @@ export function concurrencySuite(h: Harness): void {
         ['b', '3'],
         ['c', '4'],
       ]);
+    }));
+
+  test('scoped sets and deletes issued together against maxKeys follow call order exactly', () =>
+    withStore(h, async (store) => {
+      const scoped = store.scope('q', { maxKeys: 5 });
+      const next = random(77);
+      const live = new Set<string>();
+      const calls: Array<Promise<string>> = [];
+      const expected: string[] = [];
+      const outcome = (p: Promise<void>): Promise<string> =>
+        p.then(
+          () => 'ok',
+          (error: unknown) => (error instanceof QuotaExceededError ? 'quota' : Promise.reject(error)),
+        );
+      for (let i = 0; i < 300; i++) {
+        const key = `k${Math.floor(next() * 12)}`;
+        if (next() < 0.65) {
+          calls.push(outcome(scoped.set('g', key, `${i}`)));
+          if (live.has(key) || live.size < 5) {
+            live.add(key);
+            expected.push('ok');
+          } else {
+            expected.push('quota');
+          }
+        } else {
+          calls.push(outcome(scoped.delete('g', key)));
+          live.delete(key);
+          expected.push('ok');
+        }
+      }
+      assert.equal(await Promise.all(calls), expected);
+      assert.equal(Object.keys(await scoped.getAll('g')).sort(), [...live].sort());
     }));
 
   test.run();

@@ -210,6 +210,7 @@ export function eventsSuite(h: Harness): void {
       await store.set('b', 'k', '2');
       await store.set('b', 'other', '2');
       await store.delete('a', 'k');
+      await store.deleteGroup('b');
       assert.equal(shapes(await drain(watcher)), [setEvent('a', 'k', '1'), setEvent('b', 'k', '2'), deleteEvent('a', 'k')]);
     }));
 

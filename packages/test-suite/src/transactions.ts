@@ -70,6 +70,25 @@ export function transactionsSuite(h: Harness): void {
       assert.is(await store.transaction(async (tx) => tx.count('g')), 0);
     }));
 
+  test('transaction: a synchronous callback works too; a synchronous throw rolls back and propagates', () =>
+    withStore(h, async (store) => {
+      assert.is(await store.transaction(() => 5), 5);
+      const boom = new TypeError('sync failure');
+      let write: Promise<void> | undefined;
+      const outcome = await store
+        .transaction((tx) => {
+          write = tx.set('g', 'k', 'v');
+          write.catch(() => undefined);
+          throw boom;
+        })
+        .then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+      assert.is(outcome, boom);
+      assert.is(await store.countAll(), 0);
+    }));
+
   test('transaction: commits every write at once', () =>
     withStore(h, async (store) => {
       await seed(store);

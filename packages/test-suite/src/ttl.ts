@@ -97,6 +97,17 @@ export function ttlSuite(h: Harness): void {
       assert.is(await store.has('g', 'k'), false);
     }));
 
+  test('setWithTTL: any finite ttl is accepted, however large or small', () =>
+    withStore(h, async (store, clock) => {
+      await store.setWithTTL('g', 'huge', 'v', Number.MAX_VALUE);
+      await store.setWithTTL('g', 'century', 'v', 100 * 365 * 86_400_000);
+      await store.setWithTTL('g', 'minus-huge', 'v', -Number.MAX_VALUE);
+      clock.advance(50 * 365 * 86_400_000);
+      assert.is(await store.get('g', 'huge'), 'v');
+      assert.is(await store.get('g', 'century'), 'v');
+      assert.is(await store.has('g', 'minus-huge'), false);
+    }));
+
   test('setWithTTL: writing an expired key makes it live again with the new value', () =>
     withStore(h, async (store, clock) => {
       await store.setWithTTL('g', 'k', 'old', 10);
