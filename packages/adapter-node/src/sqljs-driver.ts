@@ -8,6 +8,36 @@
 import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
 import type { Database, Statement, SqlValue as SqlJsValue } from 'sql.js';
 
+/**
+ * Runs `load` — a call of sql.js's `initSqlJs` — so that the engine it creates keeps a leading
+ * U+FEFF in the text it reads.
+ *
+ * sql.js decodes every TEXT value with one `new TextDecoder()` made when the engine is
+ * created, and a default TextDecoder strips a leading byte-order mark: `'\uFEFFtext'` would
+ * come back as `'text'`. The decoder is created synchronously inside `initSqlJs`, so for the
+ * length of that call `TextDecoder` is a subclass that keeps byte-order marks; the global is
+ * restored before this returns.
+ *
+ * @example
+ * ```ts
+ * const SQL = await preservingByteOrderMarks(() => initSqlJs({ instantiateWasm }));
+ * ```
+ */
+export function preservingByteOrderMarks<T>(load: () => T): T {
+  const Original = globalThis.TextDecoder;
+  class KeepingByteOrderMarks extends Original {
+    constructor(label?: string, options?: ConstructorParameters<typeof TextDecoder>[1]) {
+      super(label, { ...options, ignoreBOM: true });
+    }
+  }
+  globalThis.TextDecoder = KeepingByteOrderMarks;
+  try {
+    return load();
+  } finally {
+    globalThis.TextDecoder = Original;
+  }
+}
+
 /** A sql.js driver, with access to the database for adapters that persist it. */
 export interface SqlJsDriver extends SqlDriver {
   /** The underlying sql.js database. */

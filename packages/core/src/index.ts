@@ -6,7 +6,7 @@
  */
 export { createStore, Store, type StoreOptions, type AsyncContext } from './store.js';
 export { Transaction } from './transaction.js';
-export { ScopedStore, type ScopedTransaction, type QuotaOptions } from './scope.js';
+export { ScopedStore, ScopedOperations, type ScopedTransaction, type QuotaOptions } from './scope.js';
 export type { KeyValue, Entries, SetManyOptions, PageOptions } from './operations.js';
 export { Watcher, type StoreEvent, type EventType, type WatchOptions, type ChangeListener } from './events.js';
 export {

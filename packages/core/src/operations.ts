@@ -156,7 +156,7 @@ export abstract class Operations {
 
   /** Writes a value with no expiry (clearing any TTL the key had). */
   set(group: string, key: string, value: string): Promise<void> {
-    return this[writeScoped]('store.set', group, key, value, undefined, undefined);
+    return this[writeScoped]('store.set', group, key, value, null, undefined);
   }
 
   /**
@@ -164,30 +164,30 @@ export abstract class Operations {
    * is already expired, as go-store does.
    */
   setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
-    return this[writeScoped]('store.setWithTTL', group, key, value, ttlMs, undefined);
+    return this[writeScoped]('store.setWithTTL', group, key, value, { ttlMs }, undefined);
   }
 
-  /** @internal The one write path of `set`, `setWithTTL` and their scoped forms. */
+  /** @internal The one write path of `set`, `setWithTTL` and their scoped forms; `ttl` null = no expiry. */
   [writeScoped](
     op: string,
     group: string,
     key: string,
     value: string,
-    ttlMs: number | undefined,
+    ttl: { ttlMs: number } | null,
     quota: QuotaCheck | undefined,
   ): Promise<void> {
     try {
       checkString(op, 'group', group);
       checkString(op, 'key', key);
       checkString(op, 'value', value);
-      if (ttlMs !== undefined) checkTtl(op, ttlMs);
+      if (ttl !== null) checkTtl(op, ttl.ttlMs);
     } catch (error) {
       return Promise.reject(error);
     }
     return this.write(
       op,
       (driver, now, events) => {
-        const expiresAt = ttlMs === undefined ? null : expiryFrom(now, ttlMs);
+        const expiresAt = ttl === null ? null : expiryFrom(now, ttl.ttlMs);
         if (quota === undefined) {
           return then(driver.run(UPSERT, [group, key, value, expiresAt]), () => {
             events?.push(event('set', group, key, value, now));

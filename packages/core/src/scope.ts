@@ -14,7 +14,6 @@ import {
   type SetManyOptions,
 } from './operations.js';
 import type { Store } from './store.js';
-import type { Transaction } from './transaction.js';
 import { checkCount, checkOptions, checkString } from './validate.js';
 
 /** A namespace's limits; 0 or absent means unlimited. */
@@ -28,26 +27,25 @@ export interface QuotaOptions {
 const NAMESPACE = /^[a-zA-Z0-9-]+$/;
 
 /**
- * A view of a store confined to one namespace. Group names given to it and returned by it are
- * without the namespace part; events and error messages carry the full stored name
- * (`tenant-42:prefs`).
+ * The data methods of a namespace, over a store or a transaction. Group names given to it and
+ * returned by it are without the namespace part; events and error messages carry the full
+ * stored name (`tenant-42:prefs`).
  *
  * Quotas apply to writes of keys that are not live yet: overwriting a live key never counts,
  * expired keys never count. A write that would exceed a quota rejects with
  * `QuotaExceededError` and writes nothing; the check and the write are one atomic step.
  */
-export class ScopedStore {
+export class ScopedOperations {
   /** The namespace, e.g. `tenant-42`. */
   readonly namespace: string;
   /** The quotas in force (0 = unlimited). */
   readonly quota: Readonly<Required<QuotaOptions>>;
   readonly #base: Operations;
-  readonly #store: Store | undefined;
   readonly #check: QuotaCheck | undefined;
   readonly #prefix: string;
 
   /** @internal Use `store.scope(namespace, quota)`. */
-  constructor(base: Store | Transaction, namespace: string, quota?: QuotaOptions) {
+  constructor(base: Operations, namespace: string, quota?: QuotaOptions) {
     const op = 'store.scope';
     if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
       throw new InvalidArgumentError(`${op}: namespace must match ^[a-zA-Z0-9-]+$, got ${JSON.stringify(namespace)}`);
@@ -60,7 +58,6 @@ export class ScopedStore {
     this.namespace = namespace;
     this.quota = Object.freeze({ maxKeys, maxGroups });
     this.#base = base;
-    this.#store = isTransaction(base) ? undefined : base;
     this.#check = maxKeys > 0 || maxGroups > 0 ? { namespace, maxKeys, maxGroups } : undefined;
     this.#prefix = `${namespace}:`;
   }
@@ -74,12 +71,12 @@ export class ScopedStore {
   }
 
   set(group: string, key: string, value: string): Promise<void> {
-    return this.#call('store.set', group, (g) => this.#base[writeScoped]('store.set', g, key, value, undefined, this.#check));
+    return this.#call('store.set', group, (g) => this.#base[writeScoped]('store.set', g, key, value, null, this.#check));
   }
 
   setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
     const op = 'store.setWithTTL';
-    return this.#call(op, group, (g) => this.#base[writeScoped](op, g, key, value, ttlMs, this.#check));
+    return this.#call(op, group, (g) => this.#base[writeScoped](op, g, key, value, { ttlMs }, this.#check));
   }
 
   delete(group: string, key: string): Promise<void> {
@@ -151,21 +148,6 @@ export class ScopedStore {
     return this.#call('store.getPage', group, (g) => this.#base.getPage(g, options));
   }
 
-  /**
-   * Runs `fn` in a store transaction with a scoped `tx`; quotas are checked against the
-   * transaction's own writes. See {@link Store.transaction}.
-   */
-  transaction<T>(fn: (tx: ScopedTransaction) => T | Promise<T>): Promise<T> {
-    const store = this.#store;
-    if (store === undefined) {
-      return Promise.reject(new InvalidArgumentError('store.transaction: transactions do not nest'));
-    }
-    if (typeof fn !== 'function') {
-      return Promise.reject(new InvalidArgumentError('store.transaction: the callback must be a function'));
-    }
-    return store.transaction((tx) => fn(new ScopedStore(tx, this.namespace, this.quota)));
-  }
-
   /** Validates the group (or prefix) before prefixing it, so `123` is refused, not stored as `ns:123`. */
   #call<T>(op: string, name: unknown, fn: (full: string) => Promise<T>, what = 'group'): Promise<T> {
     try {
@@ -178,8 +160,35 @@ export class ScopedStore {
 }
 
 /** The scoped `tx` of {@link ScopedStore.transaction}: every data method, no `transaction`. */
-export type ScopedTransaction = Omit<ScopedStore, 'transaction'>;
+export type ScopedTransaction = ScopedOperations;
 
-function isTransaction(base: Store | Transaction): base is Transaction {
-  return !('transaction' in base);
+/**
+ * A view of a store confined to one namespace, optionally with quotas: the data methods of
+ * {@link ScopedOperations} plus `transaction`.
+ *
+ * @example
+ * ```ts
+ * const tenant = store.scope('tenant-42', { maxKeys: 100 });
+ * await tenant.set('prefs', 'locale', 'en-GB'); // stored as group 'tenant-42:prefs'
+ * ```
+ */
+export class ScopedStore extends ScopedOperations {
+  readonly #store: Store;
+
+  /** @internal Use `store.scope(namespace, quota)`. */
+  constructor(store: Store, namespace: string, quota?: QuotaOptions) {
+    super(store, namespace, quota);
+    this.#store = store;
+  }
+
+  /**
+   * Runs `fn` in a store transaction with a scoped `tx`; quotas are checked against the
+   * transaction's own writes. See {@link Store.transaction}.
+   */
+  transaction<T>(fn: (tx: ScopedTransaction) => T | Promise<T>): Promise<T> {
+    if (typeof fn !== 'function') {
+      return Promise.reject(new InvalidArgumentError('store.transaction: the callback must be a function'));
+    }
+    return this.#store.transaction((tx) => fn(new ScopedOperations(tx, this.namespace, this.quota)));
+  }
 }
