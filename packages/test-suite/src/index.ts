@@ -37,7 +37,7 @@ export type { ConformanceOptions, OpenStore } from './support.js';
  * options (`now`, `purgeIntervalMs`, `onError`) through; every test closes the store it opened.
  */
 export function runConformance(name: string, open: OpenStore, options: ConformanceOptions = {}): void {
-  const harness: Harness = { name, open, slow: options.slow ?? true };
+  const harness: Harness = { name, open, slow: options.slow ?? true, asyncContext: options.asyncContext ?? true };
   crudSuite(harness);
   stringsSuite(harness);
   ttlSuite(harness);

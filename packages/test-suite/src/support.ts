@@ -16,6 +16,13 @@ export interface ConformanceOptions {
    * (1 MB values, thousands of keys). Default `true`; turn off for a quick smoke run.
    */
   slow?: boolean;
+  /**
+   * Whether the store was given async context (`asyncContext` option; the Node adapter passes
+   * `AsyncLocalStorage`). With it, a call on the outer store from inside its own transaction
+   * callback must reject at once; without it (browsers), such a call waits for the
+   * transaction, as documented, and the suite checks that instead. Default `true`.
+   */
+  asyncContext?: boolean;
 }
 
 /** What each area's suite is given. */
@@ -24,6 +31,7 @@ export interface Harness {
   readonly name: string;
   readonly open: OpenStore;
   readonly slow: boolean;
+  readonly asyncContext: boolean;
 }
 
 /** The Unix time the injected clock starts at: 2024-01-01T00:00:00Z. */

@@ -405,7 +405,25 @@ export function transactionsSuite(h: Harness): void {
       assert.is(await store.has('g', 'late'), false);
     }));
 
-  test('transaction: calling the outer store inside the callback rejects with a StoreError, never hangs', () =>
+  if (!h.asyncContext) {
+    test('transaction: without async context, outer calls made inside the callback wait and land after it', () =>
+      withStore(h, async (store) => {
+        let outerWrite: Promise<void> | undefined;
+        const order: string[] = [];
+        await store.transaction(async (tx) => {
+          outerWrite = store.set('g', 'k', 'outer').then(() => {
+            order.push('outer');
+          });
+          await tx.set('g', 'k', 'inside');
+          order.push('transaction');
+        });
+        await outerWrite;
+        assert.equal(order, ['transaction', 'outer']);
+        assert.is(await store.get('g', 'k'), 'outer', 'the outer write landed after the commit');
+      }));
+  }
+
+  if (h.asyncContext) test('transaction: calling the outer store inside the callback rejects with a StoreError, never hangs', () =>
     withStore(h, async (store) => {
       const done = deferred<'still pending after the transaction'>();
       let outer: Promise<unknown> | undefined;
