@@ -4,6 +4,7 @@
  * workerd refuses to compile WebAssembly from bytes at run time, so the `.wasm` is imported as a
  * module (wrangler compiles it when it bundles) and handed to sql.js through `instantiateWasm`.
  */
+import { preservingByteOrderMarks } from '@go-store/adapter-node/sqljs-driver';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import sqlJsWasm from 'sql.js/dist/sql-wasm-browser.wasm';
 
@@ -31,15 +32,16 @@ async function instantiate(): Promise<SqlJsStatic> {
     failed = reject;
   });
   try {
-    return await Promise.race([
+    // `preservingByteOrderMarks` keeps a leading U+FEFF in the text sql.js reads back.
+    const loaded = preservingByteOrderMarks(() =>
       initSqlJs({
         instantiateWasm(imports, receive) {
           WebAssembly.instantiate(sqlJsWasm, imports).then(receive, failed);
           return {};
         },
       }),
-      failure,
-    ]);
+    );
+    return await Promise.race([loaded, failure]);
   } finally {
     if (shimmed) delete host.location;
   }

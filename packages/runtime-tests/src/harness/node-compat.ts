@@ -3,14 +3,12 @@
  * Deno and Bun run this same file. `@go-store/adapter-node` is imported exactly as a user
  * would, and its file persistence goes through the runtime's `node:fs`.
  *
- *   <runtime> node-compat.js memory   ':memory:' stores
- *   <runtime> node-compat.js file     a fresh database file per test, in a temporary folder
+ *   <runtime> node-compat.js memory          ':memory:' stores
+ *   <runtime> node-compat.js file <folder>   a fresh database file per test, in <folder>
  *
  * Prints uvu's progress, then one report line (see `result.ts`); exits 1 if a test failed.
  */
 import './uvu-defer.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
 import type { StoreOptions } from '@go-store/core';
@@ -18,14 +16,13 @@ import { runConformance } from '@go-store/test-suite';
 import { REPORT_MARKER, type RuntimeReport } from './result.js';
 import { runQueuedSuites } from './suite-runner.js';
 
-const mode = process.argv[2];
-if (mode !== 'memory' && mode !== 'file') {
-  console.error('usage: node-compat.js memory|file');
+const [mode, folder] = process.argv.slice(2);
+if (!(mode === 'memory' && folder === undefined) && !(mode === 'file' && folder !== undefined)) {
+  console.error('usage: node-compat.js memory | node-compat.js file <folder>');
   process.exit(2);
 }
 
 const { runtime, version } = identify();
-const folder = mode === 'file' ? mkdtempSync(join(tmpdir(), 'go-store-runtime-')) : undefined;
 let opened = 0;
 
 function open(options?: StoreOptions) {
@@ -34,16 +31,12 @@ function open(options?: StoreOptions) {
   return openStore(join(folder, `store-${opened}.db`), options);
 }
 
-try {
-  const result = await runQueuedSuites(() => {
-    runConformance(`${runtime} ${mode === 'file' ? 'file' : ':memory:'}`, open);
-  });
-  const report: RuntimeReport = { runtime, version, ...result };
-  process.stdout.write(`\n${REPORT_MARKER}${JSON.stringify(report)}\n`);
-  process.exitCode = result.failed === 0 ? 0 : 1;
-} finally {
-  if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
-}
+const result = await runQueuedSuites(() => {
+  runConformance(`${runtime} ${mode === 'file' ? 'file' : ':memory:'}`, open);
+});
+const report: RuntimeReport = { runtime, version, ...result };
+process.stdout.write(`\n${REPORT_MARKER}${JSON.stringify(report)}\n`);
+process.exitCode = result.failed === 0 ? 0 : 1;
 
 function identify(): { runtime: string; version: string } {
   const versions = process.versions as NodeJS.ProcessVersions & { deno?: string; bun?: string };
