@@ -115,28 +115,28 @@ export class Store extends Operations {
   protected read<T>(op: string, fn: ReadFn<T>): Promise<T> {
     const refusal = this.#refuse(op);
     if (refusal) return Promise.reject(refusal);
-    return this.#lock.run(() => fn(this.#driver, this.#now())).catch((error: unknown) => {
-      throw asStoreError(op, error);
-    });
+    return this.#lock.run(() => guard(op, () => fn(this.#driver, this.#now())));
   }
 
   protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T> {
     const refusal = this.#refuse(op);
     if (refusal) return Promise.reject(refusal);
     const driver = this.#driver;
-    const committed = this.#lock.run(() => {
-      const events: StoreEvent[] | null = this.#hub.active ? [] : null;
-      // Emitted under the lock, so events follow commit order exactly.
-      const emit = (value: T): T => {
-        if (events !== null && events.length > 0) this.#hub.emit(events);
-        return value;
-      };
-      if (!atomic) return then(fn(driver, this.#now(), events), emit);
-      return this.#atomically(() => fn(driver, this.#now(), events)).then(emit);
-    });
+    const committed = this.#lock.run(() =>
+      guard(op, () => {
+        const events: StoreEvent[] | null = this.#hub.active ? [] : null;
+        // Emitted under the lock, so events follow commit order exactly.
+        const emit = (value: T): T => {
+          if (events !== null && events.length > 0) this.#hub.emit(events);
+          return value;
+        };
+        if (!atomic) return then(fn(driver, this.#now(), events), emit);
+        return this.#atomically(() => fn(driver, this.#now(), events)).then(emit);
+      }),
+    );
+    if (driver.sync === undefined) return committed;
     // Durability is awaited outside the lock, so concurrent writers share one fsync.
-    const durable = driver.sync === undefined ? committed : committed.then((value) => this.#synced(value));
-    return durable.catch((error: unknown) => {
+    return committed.then((value) => this.#synced(value)).catch((error: unknown) => {
       throw asStoreError(op, error);
     });
   }
@@ -306,6 +306,22 @@ export class Store extends Operations {
 
   #throwIfClosed(op: string): void {
     if (this.#closing !== undefined) throw new ClosedError(`${op}: the store is closed`);
+  }
+}
+
+/**
+ * Runs `fn`, turning anything it throws or rejects with into a StoreError for `op`. Written
+ * without `async` so that a synchronous answer stays synchronous.
+ */
+function guard<T>(op: string, fn: () => MaybePromise<T>): MaybePromise<T> {
+  const fail = (error: unknown): never => {
+    throw asStoreError(op, error);
+  };
+  try {
+    const result = fn();
+    return result instanceof Promise ? result.catch(fail) : result;
+  } catch (error) {
+    return fail(error);
   }
 }
 
