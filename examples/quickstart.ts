@@ -3,10 +3,8 @@
  */
 import { openStore, QuotaExceededError } from '@go-store/adapter-node';
 
-const path = process.argv[2] ?? ':memory:';
-
 // Open a store. Use ':memory:' for ephemeral data or a file path for persistence.
-const store = await openStore(path);
+const store = await openStore(process.argv[2] ?? 'quickstart.db');
 
 // Basic CRUD.
 await store.set('config', 'theme', 'dark');

@@ -4,30 +4,45 @@
  * @packageDocumentation
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createStore, DriverError, type Store, type StoreOptions } from '@go-store/core';
+import { createStore, InvalidArgumentError, type Store, type StoreOptions } from '@go-store/core';
+import { openFileDriver, type FileDriverOptions } from './file-driver.js';
 import { createSqlJsDriver } from './sqljs-driver.js';
 import { loadSqlJs } from './sqljs.js';
 
 export * from '@go-store/core';
-export { createSqlJsDriver, type SqlJsDriver } from './sqljs-driver.js';
+export { createSqlJsDriver, preservingByteOrderMarks, type SqlJsDriver } from './sqljs-driver.js';
+export { openFileDriver, type FileDriver, type FileDriverOptions, type DatabaseFiles } from './file-driver.js';
 
-/** Options of {@link openStore}: the store's own, plus the adapter's. */
-export interface OpenOptions extends StoreOptions {}
+/** Options of {@link openStore}: the store's own, plus, for a file, its durability settings. */
+export interface OpenOptions extends StoreOptions, FileDriverOptions {}
 
 /**
- * Opens a store. `':memory:'` gives an ephemeral store; any other path is a database file.
+ * Opens a store. `':memory:'` gives an ephemeral store; any other path is a database file,
+ * created if missing, that `sqlite3` and go-store can open too (see docs/persistence.md for
+ * its sidecar files and durability modes).
+ *
+ * @throws {LockedError} when another process or store has the file open.
+ * @throws {NotADatabaseError} when the file is not an SQLite database (it is left untouched).
  *
  * @example
  * ```ts
  * import { openStore } from '@go-store/adapter-node';
- * const store = await openStore(':memory:');
+ * const store = await openStore('app.db');
+ * await store.set('config', 'theme', 'dark');
+ * await store.close();
  * ```
  */
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
-  if (path !== ':memory:') {
-    throw new DriverError(`openStore: ${String(path)}: file databases are not supported yet`, undefined);
+  if (typeof path !== 'string' || path === '') {
+    throw new InvalidArgumentError(`openStore: path must be a non-empty string, got ${JSON.stringify(path)}`);
   }
-  const SQL = await loadSqlJs();
-  const driver = createSqlJsDriver(new SQL.Database());
-  return createStore(driver, { asyncContext: new AsyncLocalStorage(), ...options });
+  const { now, purgeIntervalMs, onError, asyncContext, ...fileOptions } = options;
+  // AsyncLocalStorage lets the store refuse, rather than deadlock on, a call on the store made
+  // from inside its own transaction callback.
+  const storeOptions: StoreOptions = { now, purgeIntervalMs, onError, asyncContext: asyncContext ?? new AsyncLocalStorage() };
+  if (path === ':memory:') {
+    const SQL = await loadSqlJs();
+    return createStore(createSqlJsDriver(new SQL.Database()), storeOptions);
+  }
+  return createStore(await openFileDriver(path, fileOptions), storeOptions);
 }
