@@ -45,12 +45,13 @@ const rows = results.map((r) => {
   const peers = results.filter((p) => p.suite === r.suite && p.op === r.op);
   const of = (engine) => peers.find((p) => p.engine === engine)?.medianNs;
   const baseline = peers.find((p) => p.engine.endsWith('(baseline)'))?.medianNs;
+  const isStore = r.engine === 'store' || r.engine.startsWith('store ');
   return {
     ...r,
-    vsRaw: r.engine === 'store' && of(BASELINES.raw) ? r.medianNs / of(BASELINES.raw) : undefined,
-    vsNative: r.engine === 'store' && of(BASELINES.native) ? r.medianNs / of(BASELINES.native) : undefined,
-    vsBaseline: r.engine === 'store' && baseline ? r.medianNs / baseline : undefined,
-    vsKeyv: r.engine === 'store' && of('keyv + sqlite') ? of('keyv + sqlite') / r.medianNs : undefined,
+    vsRaw: isStore && of(BASELINES.raw) ? r.medianNs / of(BASELINES.raw) : undefined,
+    vsNative: isStore && of(BASELINES.native) ? r.medianNs / of(BASELINES.native) : undefined,
+    vsBaseline: isStore && baseline ? r.medianNs / baseline : undefined,
+    vsKeyv: isStore && of('keyv + sqlite') ? of('keyv + sqlite') / r.medianNs : undefined,
   };
 });
 
