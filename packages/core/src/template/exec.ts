@@ -20,10 +20,24 @@ import {
   type RangeNode,
   type VariableNode,
 } from './nodes.js';
+import type { ParsedTemplate } from './parse.js';
 import { sprint } from './printf.js';
 import { quote } from './quote.js';
 import { fromByteString } from './utf8.js';
 import { GoComplex, GoMap, isTrue, typeName, type Value } from './values.js';
+
+/**
+ * Limits Go does not have, so that no template can run away. Only `range` over the data
+ * iterates, so a template without nested ranges does at most about (keys × template size)
+ * steps: the step budget allows 64 times that (and at least ten million), so such templates
+ * always run exactly as in Go, while nested ranges over a large group (keys^depth steps) stop
+ * with an error instead of running for hours. Output is capped likewise.
+ */
+export const MIN_STEP_BUDGET = 10_000_000;
+/** Steps allowed per (data key + 1) per template token, above {@link MIN_STEP_BUDGET}. */
+export const STEPS_PER_KEY_AND_TOKEN = 64;
+/** The most output a render may produce, in bytes of UTF-8 (64 MiB). */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 /** Marks "no value was piped in" (Go's `missingVal`), distinct from a nil value. */
 const MISSING: unique symbol = Symbol('missing');
@@ -45,11 +59,25 @@ class State {
   private readonly text: string;
   private node: Node | null = null;
   private readonly vars: Variable[];
+  private readonly budget: number;
+  private steps = 0;
+  private outBytes = 0;
   readonly out: string[] = [];
 
-  constructor(text: string, data: GoMap) {
+  constructor(text: string, data: GoMap, size: number) {
     this.text = text;
     this.vars = [{ name: '$', value: data }];
+    this.budget = Math.max(MIN_STEP_BUDGET, STEPS_PER_KEY_AND_TOKEN * (data.entries.size + 1) * (size + 1));
+  }
+
+  private step(): void {
+    if (++this.steps > this.budget) this.errorf(`exceeded maximum execution steps (${this.budget})`);
+  }
+
+  private write(s: string): void {
+    this.outBytes += s.length;
+    if (this.outBytes > MAX_OUTPUT_BYTES) this.errorf(`exceeded maximum output size (${MAX_OUTPUT_BYTES} bytes)`);
+    this.out.push(s);
   }
 
   private at(node: Node): void {
@@ -94,6 +122,7 @@ class State {
 
   walk(dot: Value, node: ListNode | ListNode['nodes'][number]): Signal {
     this.at(node);
+    this.step();
     switch (node.type) {
       case 'action': {
         // Variables declared by an action persist until the enclosing {{end}}; a declaration
@@ -113,7 +142,7 @@ class State {
         }
         return Signal.None;
       case 'text':
-        this.out.push(node.text);
+        this.write(node.text);
         return Signal.None;
       case 'range':
         return this.walkRange(dot, node);
@@ -182,6 +211,7 @@ class State {
   }
 
   private evalCommand(dot: Value, cmd: CommandNode, final: Final): Value {
+    this.step();
     const first = cmd.args[0];
     switch (first.type) {
       case 'field':
@@ -394,7 +424,7 @@ class State {
 
   private printValue(n: ActionNode, v: Value): void {
     this.at(n);
-    this.out.push(v === undefined ? '<no value>' : sprint([v]));
+    this.write(v === undefined ? '<no value>' : sprint([v]));
   }
 }
 
@@ -402,8 +432,8 @@ class State {
  * Executes a parsed template against the data and returns the output as a byte string, or
  * throws a `TemplateError` with phase `exec`.
  */
-export function execute(root: ListNode, text: string, data: GoMap): string {
-  const state = new State(text, data);
-  state.walk(data, root);
+export function execute(template: ParsedTemplate, text: string, data: GoMap): string {
+  const state = new State(text, data, template.size);
+  state.walk(data, template.root);
   return state.out.join('');
 }

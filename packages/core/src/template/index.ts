@@ -42,9 +42,9 @@ export function renderTemplate(source: string, data: Readonly<Record<string, str
   let phase: 'parse' | 'exec' = 'parse';
   try {
     const text = toByteString(source);
-    const root = parse(text);
+    const template = parse(text);
     phase = 'exec';
-    return fromByteString(execute(root, text, toGoMap(data)));
+    return fromByteString(execute(template, text, toGoMap(data)));
   } catch (err) {
     if (err instanceof TemplateError) throw err;
     // The nesting cap keeps recursion shallow, but a caller already deep in its own stack, or

@@ -136,9 +136,13 @@ export class Lexer {
   // Go lexes `break`/`continue` as identifiers only when a function has that name; none does.
   readonly breakOK = true;
   readonly continueOK = true;
+  /** How many items have been scanned: a measure of the template's size. */
+  itemCount = 0;
   private state: StateFn | null = lexText;
+  // Each state emits at most two items, so a tiny queue reused in place is enough.
   private readonly items: Item[] = [];
   private head = 0;
+  private tail = 0;
 
   constructor(input: string) {
     this.input = input;
@@ -146,10 +150,9 @@ export class Lexer {
 
   /** Returns the next item; after the last one, the zero item Go's closed channel yields. */
   nextItem(): Item {
-    while (this.head >= this.items.length) {
+    while (this.head >= this.tail) {
       if (this.state === null) return { typ: ItemType.Error, pos: 0, val: '', line: 0 };
-      this.items.length = 0;
-      this.head = 0;
+      this.head = this.tail = 0;
       this.state = this.state(this);
     }
     return this.items[this.head++];
@@ -186,7 +189,8 @@ export class Lexer {
   }
 
   emit(typ: ItemType): void {
-    this.items.push({ typ, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine });
+    this.items[this.tail++] = { typ, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine };
+    this.itemCount++;
     this.start = this.pos;
     this.startLine = this.line;
   }
@@ -213,7 +217,7 @@ export class Lexer {
   }
 
   errorf(message: string): null {
-    this.items.push({ typ: ItemType.Error, pos: this.start, val: message, line: this.startLine });
+    this.items[this.tail++] = { typ: ItemType.Error, pos: this.start, val: message, line: this.startLine };
     return null;
   }
 

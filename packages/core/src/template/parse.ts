@@ -26,11 +26,14 @@ import { quote, unquote } from './quote.js';
 import { fromByteString } from './utf8.js';
 
 /**
- * The deepest nesting of parentheses and `if`/`range`/`with` (each `else if` counts) the parser
- * accepts. Real templates stay in single digits; the cap keeps parsing, execution and error
- * reporting well inside any JavaScript engine's stack.
+ * The deepest nesting of parenthesised pipelines and `if`/`range`/`with` bodies (each `else if`
+ * counts) the parser accepts, counted together. Go caps only parentheses (at 10000, "max
+ * expression depth exceeded", since Go 1.20) and lets goroutine stacks grow for the rest; a
+ * JavaScript stack is fixed and small, and each level costs about 1 KB of it across parsing
+ * and execution. 250 keeps a 4x margin on a default V8 stack, so a template that renders on
+ * one runtime renders on all; real templates nest a few levels.
  */
-export const MAX_PARSE_DEPTH = 1000;
+export const MAX_NESTING_DEPTH = 250;
 
 const ZERO_ITEM: Item = { typ: ItemType.Error, pos: 0, val: '', line: 0 };
 
@@ -115,8 +118,14 @@ class Parser {
     return this.errorf(`unexpected ${describeItem(token)} in ${context}`);
   }
 
-  private enter(): void {
-    if (++this.depth > MAX_PARSE_DEPTH) this.errorf(`exceeded maximum nesting depth (${MAX_PARSE_DEPTH})`);
+  private enter(what: 'expression' | 'nesting'): void {
+    if (this.depth >= MAX_NESTING_DEPTH) this.errorf(`max ${what} depth exceeded`);
+    this.depth++;
+  }
+
+  /** How many tokens the template had, once parsed. */
+  get size(): number {
+    return this.lex.itemCount;
   }
 
   /** The top level: text and actions up to EOF. */
@@ -262,16 +271,16 @@ class Parser {
   private checkPipeline(pipe: PipeNode, context: string): void {
     if (pipe.cmds.length === 0) this.errorf(`missing value for ${context}`);
     // Only the first command of a pipeline can start with a non-executable operand.
-    pipe.cmds.slice(1).forEach((c, i) => {
-      const t = c.args[0].type;
+    for (let i = 1; i < pipe.cmds.length; i++) {
+      const t = pipe.cmds[i].args[0].type;
       if (t === 'bool' || t === 'dot' || t === 'nil' || t === 'number' || t === 'string') {
-        this.errorf(`non executable command in pipeline stage ${i + 2}`);
+        this.errorf(`non executable command in pipeline stage ${i + 1}`);
       }
-    });
+    }
   }
 
   private parseControl(allowElseIf: boolean, context: string): [PipeNode, ListNode, ListNode | null] {
-    this.enter();
+    this.enter('nesting');
     const varsBefore = this.vars.length;
     const pipe = this.pipeline(context, ItemType.RightDelim);
     if (context === 'range') this.rangeDepth++;
@@ -394,7 +403,7 @@ class Parser {
         return { type: 'number', pos: token.pos, text: token.val, info };
       }
       case ItemType.LeftParen: {
-        this.enter();
+        this.enter('expression');
         const pipe = this.pipeline('parenthesized pipeline', ItemType.RightParen);
         this.depth--;
         return pipe;
@@ -421,11 +430,19 @@ function newVariable(pos: number, ident: string): VariableNode {
   return { type: 'variable', pos, ident: ident.split('.') };
 }
 
+/** A parsed template: its tree and its size in tokens (which bounds its work per data key). */
+export interface ParsedTemplate {
+  readonly root: ListNode;
+  readonly size: number;
+}
+
 /**
  * Parses a template (a UTF-8 byte string) into its tree, or throws a `TemplateError` with phase
  * `parse` carrying Go's message for the first error.
  */
-export function parse(text: string): ListNode {
-  return new Parser(text).parse();
+export function parse(text: string): ParsedTemplate {
+  const parser = new Parser(text);
+  const root = parser.parse();
+  return { root, size: parser.size };
 }
 
