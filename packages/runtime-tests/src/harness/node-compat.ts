@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
 import type { StoreOptions } from '@go-store/core';
 import { runConformance } from '@go-store/test-suite';
+import { persistenceSuite } from './persistence.js';
 import { REPORT_MARKER, type RuntimeReport } from './result.js';
 import { runQueuedSuites } from './suite-runner.js';
 
@@ -25,6 +26,18 @@ if (!(mode === 'memory' && folder === undefined) && !(mode === 'file' && folder 
 const { runtime, version } = identify();
 let opened = 0;
 
+// A rejection that nobody handles when it happens fails the run: by default Node and Deno end
+// the process there (Node before the report could be printed), and Bun prints it and goes on.
+// Recording it lets the run finish and say what happened.
+const rejections = new Map<Promise<unknown>, { reason: string; handledLater: boolean }>();
+process.on('unhandledRejection', (reason: unknown, promise: Promise<unknown>) => {
+  rejections.set(promise, { reason: reason instanceof Error ? (reason.stack ?? String(reason)) : String(reason), handledLater: false });
+});
+process.on('rejectionHandled', (promise: Promise<unknown>) => {
+  const entry = rejections.get(promise);
+  if (entry !== undefined) entry.handledLater = true;
+});
+
 function open(options?: StoreOptions) {
   if (folder === undefined) return openStore(':memory:', options);
   opened += 1;
@@ -33,10 +46,14 @@ function open(options?: StoreOptions) {
 
 const result = await runQueuedSuites(() => {
   runConformance(`${runtime} ${mode === 'file' ? 'file' : ':memory:'}`, open);
+  if (folder !== undefined) persistenceSuite(runtime, folder);
 });
-const report: RuntimeReport = { runtime, version, ...result };
+const unhandled = [...rejections.values()].map(({ reason, handledLater }) =>
+  handledLater ? `${reason}\n(handled only later, asynchronously: Node and Deno end the process at this point by default)` : reason,
+);
+const report: RuntimeReport = { runtime, version, ...result, unhandled };
 process.stdout.write(`\n${REPORT_MARKER}${JSON.stringify(report)}\n`);
-process.exitCode = result.failed === 0 ? 0 : 1;
+process.exitCode = result.failed === 0 && unhandled.length === 0 ? 0 : 1;
 
 function identify(): { runtime: string; version: string } {
   const versions = process.versions as NodeJS.ProcessVersions & { deno?: string; bun?: string };

@@ -24,6 +24,8 @@ export interface RuntimeReport extends SuiteResult {
   runtime: string;
   /** The version the runtime reports about itself. */
   version: string;
+  /** Promise rejections that nothing handled during the run (each one fails the run). */
+  unhandled?: string[];
 }
 
 /** Prefixes the line that carries a {@link RuntimeReport} in a runtime's output. */

@@ -37,9 +37,14 @@ export function harnessCommand(runtime: NodeCompatRuntime, kind: StoreKind, fold
   }
 }
 
-/** What file persistence needs in Deno, beyond reading the folder. */
+/**
+ * What file persistence needs in Deno, beyond reading the folder: writing it; the host name,
+ * which the lock file records so that only a lock left on this machine is checked for a dead
+ * owner; and the user id, which Deno's `fs.accessSync` reads to answer whether the file is
+ * writable.
+ */
 export function denoFilePermissions(folder: string): string[] {
-  return [`--allow-write=${folder}`];
+  return [`--allow-write=${folder}`, '--allow-sys=hostname,uid'];
 }
 
 /** The version pinned in package.json, reported when the runtime never got to report its own. */
@@ -75,6 +80,7 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
     }
     const { total, passed, failed, skipped } = report;
     if (failed > 0) why.push(...report.failures);
+    for (const rejection of report.unhandled ?? []) why.push(`unhandled rejection during the run:\n${rejection}`);
     if (child.code !== 0 && failed === 0) why.push(`exit ${child.code ?? child.signal} although every test passed`, tail(child.stderr));
     if (total === 0) why.push('no test ran');
     return {
