@@ -13,6 +13,7 @@ import {
   type CommandNode,
   type FieldNode,
   type IdentifierNode,
+  type ListItem,
   type ListNode,
   type Node,
   type NumberNode,
@@ -120,7 +121,7 @@ class State {
     return this.errorf(`undefined variable: ${name}`);
   }
 
-  walk(dot: Value, node: ListNode | ListNode['nodes'][number]): Signal {
+  walk(dot: Value, node: ListNode | ListItem): Signal {
     this.at(node);
     this.step();
     switch (node.type) {
@@ -206,7 +207,7 @@ class State {
 
   private rejectArguments(args: readonly Arg[] | null, final: Final): void {
     if ((args !== null && args.length > 1) || final !== MISSING) {
-      this.errorf(`can't give argument to non-function ${nodeString((args as readonly Arg[])[0])}`);
+      this.errorf(`can't give argument to non-function ${args !== null ? nodeString(args[0]) : ''}`);
     }
   }
 
@@ -221,11 +222,11 @@ class State {
       case 'identifier':
         return this.evalBuiltin(dot, first, cmd, cmd.args, final);
       case 'pipe':
-        // A parenthesized pipeline takes no arguments.
+        // A parenthesised pipeline takes no arguments.
         this.rejectArguments(cmd.args, final);
         return this.evalPipeline(dot, first);
       case 'variable':
-        return this.evalVariableNode(dot, first, cmd.args, final);
+        return this.evalVariableNode(first, cmd.args, final);
     }
     this.at(first);
     this.rejectArguments(cmd.args, final);
@@ -262,34 +263,28 @@ class State {
 
   private evalFieldNode(dot: Value, field: FieldNode, args: readonly Arg[] | null, final: Final): Value {
     this.at(field);
-    return this.evalFieldChain(dot, dot, field, field.ident, args, final);
+    return this.evalFieldChain(dot, field.ident, args, final);
   }
 
   private evalChainNode(dot: Value, chain: ChainNode, args: readonly Arg[] | null, final: Final): Value {
     this.at(chain);
     // (pipe).Field1.Field2: evaluate the pipeline, then the fields.
     const pipe = this.evalArg(dot, null, chain.node);
-    return this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
+    return this.evalFieldChain(pipe, chain.field, args, final);
   }
 
-  private evalVariableNode(dot: Value, variable: VariableNode, args: readonly Arg[] | null, final: Final): Value {
+  private evalVariableNode(variable: VariableNode, args: readonly Arg[] | null, final: Final): Value {
     this.at(variable);
     const value = this.varValue(variable.ident[0]);
     if (variable.ident.length === 1) {
       this.rejectArguments(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
+    return this.evalFieldChain(value, variable.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(
-    dot: Value,
-    receiver: Value,
-    node: Node,
-    ident: readonly string[],
-    args: readonly Arg[] | null,
-    final: Final,
-  ): Value {
+  /** `.X.Y.Z`: walks the chain from `receiver`; only the last field may receive arguments. */
+  private evalFieldChain(receiver: Value, ident: readonly string[], args: readonly Arg[] | null, final: Final): Value {
     const n = ident.length;
     for (let i = 0; i < n - 1; i++) receiver = this.evalField(ident[i], null, MISSING, receiver);
     return this.evalField(ident[n - 1], args, final, receiver);
@@ -397,7 +392,7 @@ class State {
       case 'field':
         return this.validateType(this.evalFieldNode(dot, n, [n], MISSING), typ);
       case 'variable':
-        return this.validateType(this.evalVariableNode(dot, n, null, MISSING), typ);
+        return this.validateType(this.evalVariableNode(n, null, MISSING), typ);
       case 'pipe':
         return this.validateType(this.evalPipeline(dot, n), typ);
       case 'identifier':

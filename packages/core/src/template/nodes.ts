@@ -33,21 +33,25 @@ export type Arg =
 /** Any node of the tree, plus the `{{else}}`/`{{end}}` markers the parser uses internally. */
 export type Node = ListNode | ListItem | Arg | CommandNode | EndNode | ElseNode;
 
+/** A sequence of nodes: the template body or a control structure's body. */
 export interface ListNode {
   readonly type: 'list';
   readonly pos: number;
   readonly nodes: ListItem[];
 }
+/** Plain text, copied to the output (a byte string). */
 export interface TextNode {
   readonly type: 'text';
   readonly pos: number;
   readonly text: string;
 }
+/** `{{pipeline}}`: evaluated, and printed unless it declares variables. */
 export interface ActionNode {
   readonly type: 'action';
   readonly pos: number;
   readonly pipe: PipeNode;
 }
+/** A pipeline: optional variable declarations, then commands joined by `|`. */
 export interface PipeNode {
   readonly type: 'pipe';
   readonly pos: number;
@@ -55,58 +59,69 @@ export interface PipeNode {
   readonly decl: VariableNode[];
   readonly cmds: CommandNode[];
 }
+/** One command of a pipeline: a function, field or operand with its arguments. */
 export interface CommandNode {
   readonly type: 'command';
   readonly pos: number;
   readonly args: Arg[];
 }
+/** A function name. */
 export interface IdentifierNode {
   readonly type: 'identifier';
   readonly pos: number;
   readonly ident: string;
 }
+/** `$x` or `$x.field…`. */
 export interface VariableNode {
   readonly type: 'variable';
   readonly pos: number;
   /** The variable name (`$x`) followed by any field names. */
   readonly ident: readonly string[];
 }
+/** `.`, the current value. */
 export interface DotNode {
   readonly type: 'dot';
   readonly pos: number;
 }
+/** The untyped `nil`. */
 export interface NilNode {
   readonly type: 'nil';
   readonly pos: number;
 }
+/** `.key` or `.key.field…`, looked up from dot. */
 export interface FieldNode {
   readonly type: 'field';
   readonly pos: number;
   readonly ident: readonly string[];
 }
+/** `(pipeline).field…` or `function.field…`. */
 export interface ChainNode {
   readonly type: 'chain';
   readonly pos: number;
   readonly node: Arg;
   readonly field: string[];
 }
+/** `true` or `false`. */
 export interface BoolNode {
   readonly type: 'bool';
   readonly pos: number;
   readonly value: boolean;
 }
+/** A number, character or complex literal, with what Go types can hold it. */
 export interface NumberNode {
   readonly type: 'number';
   readonly pos: number;
   readonly text: string;
   readonly info: NumberInfo;
 }
+/** A quoted or raw string literal: the source text and its value (a byte string). */
 export interface StringNode {
   readonly type: 'string';
   readonly pos: number;
   readonly quoted: string;
   readonly text: string;
 }
+/** `{{if}}`, `{{range}}` or `{{with}}`, with its body and optional `{{else}}` body. */
 export interface BranchNode<T extends 'if' | 'range' | 'with'> {
   readonly type: T;
   readonly pos: number;
@@ -114,13 +129,18 @@ export interface BranchNode<T extends 'if' | 'range' | 'with'> {
   readonly list: ListNode;
   readonly elseList: ListNode | null;
 }
+/** `{{if pipeline}}…{{else}}…{{end}}`; `else if` is an `if` alone in the else body. */
 export type IfNode = BranchNode<'if'>;
+/** `{{range pipeline}}…{{else}}…{{end}}`. */
 export type RangeNode = BranchNode<'range'>;
+/** `{{with pipeline}}…{{else}}…{{end}}`. */
 export type WithNode = BranchNode<'with'>;
+/** `{{break}}` inside a range. */
 export interface BreakNode {
   readonly type: 'break';
   readonly pos: number;
 }
+/** `{{continue}}` inside a range. */
 export interface ContinueNode {
   readonly type: 'continue';
   readonly pos: number;
@@ -132,10 +152,12 @@ export interface TemplateNode {
   readonly name: string;
   readonly pipe: PipeNode | null;
 }
+/** `{{end}}`: ends a body while parsing; never part of the tree. */
 export interface EndNode {
   readonly type: 'end';
   readonly pos: number;
 }
+/** `{{else}}`: ends a body while parsing; never part of the tree. */
 export interface ElseNode {
   readonly type: 'else';
   readonly pos: number;

@@ -228,7 +228,7 @@ class Parser {
           if (context === 'range' && pipe.decl.length < 2) {
             const t = this.peekNonSpace().typ;
             if (t === ItemType.Variable || t === ItemType.RightDelim || t === ItemType.RightParen) {
-              continue decls; // second initialized variable in a range pipeline
+              continue decls; // the second variable of a range
             }
             this.errorf('range can only initialize variables');
           }
