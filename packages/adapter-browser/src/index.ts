@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-import { InvalidArgumentError, createStore, type Store, type StoreOptions } from '@go-store/core';
+import { InvalidArgumentError, LockedError, createStore, type Store, type StoreOptions } from '@go-store/core';
 import {
   checkDatabaseName,
   checkVfs,
@@ -50,7 +50,8 @@ export interface OpenOptions extends StoreOptions {
  * or `':memory:'` for an ephemeral store in the calling context.
  *
  * In a dedicated worker the database is opened in that worker. On the main thread a dedicated
- * worker is started to own it; `close()` terminates that worker. Either way, one tab owns a
+ * worker owns it: the page's stores share one, started by the first `openStore` and terminated
+ * when the last of them closes. Either way, one tab owns a
  * database at a time: opening a database another tab has open rejects at once with a
  * `LockedError` that says so.
  *
@@ -83,10 +84,24 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
     if (fallbackToMemory) return createStore(await openDatabase(':memory:', vfs), storeOptions);
     throw noOpfsError(name);
   }
-  const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url), name);
-  await driver.open(vfs);
-  return createStore(driver, storeOptions);
+  // The worker would refuse a second store of the same database; say where the first one is.
+  const key = `${vfs}:${name}`;
+  if (openInPage.has(key)) {
+    throw new LockedError(`openStore: ${name}: the database (${vfs}) is already open in this page; close that store first`);
+  }
+  openInPage.add(key);
+  try {
+    const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url), () => openInPage.delete(key));
+    await driver.open(name, vfs);
+    return await createStore(driver, storeOptions);
+  } catch (error) {
+    openInPage.delete(key);
+    throw error;
+  }
 }
+
+/** Databases this page has open through workers. */
+const openInPage = new Set<string>();
 
 /** Whether this is a window (the main thread), where OPFS is only asynchronous. */
 function isWindowContext(): boolean {

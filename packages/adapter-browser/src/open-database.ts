@@ -169,6 +169,8 @@ async function attachPool(sqlite3: Sqlite3, name: string): Promise<SAHPoolUtil> 
       preserveOnInitFailure: true,
       // Let a later attempt retry instead of replaying the cached failure.
       forceReinitIfPreviouslyFailed: true,
+      // The database and its rollback journal, with room to spare (temporary files stay in memory).
+      initialCapacity: 4,
       // Errors reach us through the library's error logger (see sqlite3.ts), warnings are noise.
       verbosity: 1,
     } as Parameters<Sqlite3['installOpfsSAHPoolVfs']>[0]);
@@ -236,6 +238,8 @@ function connect(
     // One connection per database, so SQLite may keep its file lock between statements:
     // fewer VFS calls per statement, and nobody else can slip in.
     driver.pragma('PRAGMA locking_mode=EXCLUSIVE');
+    // Temporary tables and statement journals in memory: no OPFS files beyond the journal.
+    driver.pragma('PRAGMA temp_store=MEMORY');
     // Reading the schema takes that lock and checks the header: a foreign or corrupt file fails here.
     driver.pragma('PRAGMA schema_version');
     return driver;

@@ -1,5 +1,5 @@
 /**
- * The messages between a page and the worker that owns its database: one request per driver
+ * The messages between a page and the worker that owns its databases: one request per driver
  * call, one response per request, in order. Errors cross as plain data and are rebuilt on the
  * page as the same classes.
  */
@@ -16,12 +16,16 @@ import {
 import { SqliteError } from './engine-error.js';
 import type { BrowserVfs } from './open-database.js';
 
-/** A driver call from the page. `id` pairs it with its response. */
-export type Request =
-  | { readonly id: number; readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs }
-  | { readonly id: number; readonly op: 'all' | 'get' | 'run'; readonly sql: string; readonly params: readonly SqlValue[] }
-  | { readonly id: number; readonly op: 'exec'; readonly sql: string }
-  | { readonly id: number; readonly op: 'begin' | 'commit' | 'rollback' | 'close' };
+/**
+ * A driver call from the page. `id` pairs it with its response; `db` names the connection (one
+ * worker serves every database of a page).
+ */
+export type Request = { readonly id: number; readonly db: number } & (
+  | { readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs }
+  | { readonly op: 'all' | 'get' | 'run'; readonly sql: string; readonly params: readonly SqlValue[] }
+  | { readonly op: 'exec'; readonly sql: string }
+  | { readonly op: 'begin' | 'commit' | 'rollback' | 'close' }
+);
 
 /** The worker's answer to one request. */
 export type Response =

@@ -64,7 +64,8 @@ export function createSqliteWasmDriver(sqlite3: Sqlite3, db: number, onClose: ()
   const { capi, wasm } = sqlite3;
   const raw = wasm.exports as RawExports;
   const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
+  // ignoreBOM: a leading U+FEFF is data, not a marker to strip.
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   const statements = new Map<string, number>();
   let scratch = 0;
   let scratchSize = 0;

@@ -4,118 +4,77 @@
  *
  * The store never calls a driver concurrently and holds its lock across multi-statement
  * operations (a quota check and its write, a transaction), so those stay atomic although each
- * statement crosses the message boundary: nothing else reaches the worker in between.
+ * statement crosses the message boundary: nothing else reaches this database in between.
  */
-import { DriverError, type SqlDriver, type SqlRow, type SqlValue } from '@go-store/core';
+import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
 import type { BrowserVfs } from './open-database.js';
-import { deserialiseError, type Request, type Response } from './protocol.js';
+import { acquireHost, type WorkerHost } from './worker-host.js';
 
-type Call = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
-
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-}
-
-/** A driver that forwards every call to the database worker it started. */
+/** A driver for one database opened in the page's database worker. */
 export class WorkerDriver implements SqlDriver {
-  readonly #worker: Worker;
-  readonly #name: string;
-  readonly #pending = new Map<number, Pending>();
-  #nextId = 1;
-  #failure: Error | undefined;
-  #terminated = false;
+  readonly #host: WorkerHost;
+  readonly #db: number;
+  readonly #onClose: () => void;
+  #released = false;
 
-  /** Starts the worker from `url`; call {@link WorkerDriver.open} next. */
-  constructor(url: string | URL, name: string) {
-    this.#name = name;
-    this.#worker = new Worker(url, { type: 'module', name: `go-store ${name}` });
-    this.#worker.onmessage = (event: MessageEvent<Response>) => this.#settle(event.data);
-    this.#worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      const reason = event.message || `the worker script ${String(url)} could not be loaded (is it served, as a module?)`;
-      this.#fail(new DriverError(`openStore: ${name}: the database worker failed: ${reason}`, event.error));
-    };
-    this.#worker.onmessageerror = () => {
-      this.#fail(new DriverError(`openStore: ${name}: a message from the database worker could not be read`, undefined));
-    };
+  /** Attaches to (or starts) the worker at `url`; call {@link WorkerDriver.open} next. */
+  constructor(url: string | URL, onClose: () => void = () => undefined) {
+    this.#host = acquireHost(url);
+    this.#db = this.#host.connection();
+    this.#onClose = onClose;
   }
 
-  /** Opens the database in the worker; on failure the worker is terminated. */
-  async open(vfs: BrowserVfs): Promise<void> {
+  /** Opens the database in the worker; on failure the driver is released. */
+  async open(name: string, vfs: BrowserVfs): Promise<void> {
     try {
-      await this.#call({ op: 'open', name: this.#name, vfs });
+      await this.#host.call(this.#db, { op: 'open', name, vfs });
     } catch (error) {
-      this.#terminate();
+      this.#release();
       throw error;
     }
   }
 
   all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    return this.#call({ op: 'all', sql, params }) as Promise<SqlRow[]>;
+    return this.#host.call(this.#db, { op: 'all', sql, params }) as Promise<SqlRow[]>;
   }
 
   get(sql: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> {
-    return this.#call({ op: 'get', sql, params }) as Promise<SqlRow | undefined>;
+    return this.#host.call(this.#db, { op: 'get', sql, params }) as Promise<SqlRow | undefined>;
   }
 
   run(sql: string, params: readonly SqlValue[]): Promise<number> {
-    return this.#call({ op: 'run', sql, params }) as Promise<number>;
+    return this.#host.call(this.#db, { op: 'run', sql, params }) as Promise<number>;
   }
 
   async exec(sql: string): Promise<void> {
-    await this.#call({ op: 'exec', sql });
+    await this.#host.call(this.#db, { op: 'exec', sql });
   }
 
   async begin(): Promise<void> {
-    await this.#call({ op: 'begin' });
+    await this.#host.call(this.#db, { op: 'begin' });
   }
 
   async commit(): Promise<void> {
-    await this.#call({ op: 'commit' });
+    await this.#host.call(this.#db, { op: 'commit' });
   }
 
   async rollback(): Promise<void> {
-    await this.#call({ op: 'rollback' });
+    await this.#host.call(this.#db, { op: 'rollback' });
   }
 
-  /** Closes the database in the worker, then terminates the worker. */
+  /** Closes the database in the worker; the last store to close terminates the worker. */
   async close(): Promise<void> {
     try {
-      if (this.#failure === undefined) await this.#call({ op: 'close' });
+      if (!this.#host.stopped) await this.#host.call(this.#db, { op: 'close' });
     } finally {
-      this.#terminate();
+      this.#release();
     }
   }
 
-  #call(call: Call): Promise<unknown> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...call, id } as Request);
-    });
-  }
-
-  #settle(response: Response): void {
-    const pending = this.#pending.get(response.id);
-    if (pending === undefined) return;
-    this.#pending.delete(response.id);
-    if (response.ok) pending.resolve(response.value);
-    else pending.reject(deserialiseError(response.error));
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    for (const pending of this.#pending.values()) pending.reject(error);
-    this.#pending.clear();
-    this.#terminate();
-  }
-
-  #terminate(): void {
-    if (this.#terminated) return;
-    this.#terminated = true;
-    this.#failure ??= new DriverError(`${this.#name}: the database worker has stopped`, undefined);
-    this.#worker.terminate();
+  #release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#host.release();
+    this.#onClose();
   }
 }

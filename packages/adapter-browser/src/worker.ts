@@ -1,6 +1,6 @@
 /**
- * The dedicated worker that owns a database for a page: `openStore` on the main thread starts
- * this module as a module worker and sends it one driver call per message (see protocol.ts).
+ * The dedicated worker that owns a page's databases: `openStore` on the main thread starts this
+ * module as a module worker and sends it one driver call per message (see protocol.ts).
  * Bundlers pick it up from `new URL('./worker.js', import.meta.url)` in index.js; pass
  * `workerUrl` to `openStore` if yours does not.
  *
@@ -16,11 +16,14 @@ interface WorkerScope {
   postMessage(message: Response): void;
 }
 
+/** One database of the page: its driver once open, and the calls that arrived while it opened. */
+interface Connection {
+  driver?: SqliteWasmDriver;
+  waiting?: Request[];
+}
+
 const scope = globalThis as unknown as WorkerScope;
-let driver: SqliteWasmDriver | undefined;
-// Requests that arrive while the database is opening wait for it, in order.
-let opening: Promise<void> | undefined;
-const waiting: Request[] = [];
+const connections = new Map<number, Connection>();
 
 function reply(id: number, value: unknown): void {
   scope.postMessage({ id, ok: true, value });
@@ -32,14 +35,16 @@ function replyError(id: number, error: unknown): void {
 
 function handle(request: Request): void {
   if (request.op === 'open') {
-    opening = open(request.id, request.name, request.vfs);
+    void open(request.id, request.db, request.name, request.vfs);
     return;
   }
-  if (opening !== undefined) {
-    waiting.push(request);
+  const connection = connections.get(request.db);
+  if (connection?.waiting !== undefined) {
+    connection.waiting.push(request);
     return;
   }
   try {
+    const driver = connection?.driver;
     if (driver === undefined) throw new Error('the database is not open');
     switch (request.op) {
       case 'all':
@@ -56,27 +61,28 @@ function handle(request: Request): void {
         return reply(request.id, driver.commit());
       case 'rollback':
         return reply(request.id, driver.rollback());
-      case 'close': {
-        const closing = driver;
-        driver = undefined;
-        return reply(request.id, closing.close());
-      }
+      case 'close':
+        connections.delete(request.db);
+        return reply(request.id, driver.close());
     }
   } catch (error) {
     replyError(request.id, error);
   }
 }
 
-async function open(id: number, name: string, vfs: Parameters<typeof openDatabase>[1]): Promise<void> {
+async function open(id: number, db: number, name: string, vfs: Parameters<typeof openDatabase>[1]): Promise<void> {
+  const connection: Connection = { waiting: [] };
+  connections.set(db, connection);
   try {
-    if (driver !== undefined) throw new Error('this worker already has a database open');
-    driver = await openDatabase(name, vfs);
+    connection.driver = await openDatabase(name, vfs);
     reply(id, undefined);
   } catch (error) {
+    connections.delete(db);
     replyError(id, error);
   } finally {
-    opening = undefined;
-    for (const request of waiting.splice(0)) handle(request);
+    const waiting = connection.waiting ?? [];
+    connection.waiting = undefined;
+    for (const request of waiting) handle(request);
   }
 }
 

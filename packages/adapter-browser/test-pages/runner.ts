@@ -24,7 +24,21 @@ function inWorker(): Promise<SuiteResult> {
   });
 }
 
-const result = mode === 'main' ? runSuites(`main-thread proxy (${vfs})`, opener(openStore, vfs, run)) : inWorker();
+/**
+ * On the main thread, stores share the page's database worker, which stops when the last one
+ * closes; a store held open for the whole run keeps one worker serving every test, as an app
+ * with a long-lived store would, instead of starting sqlite-wasm again for each test.
+ */
+async function onMainThread(): Promise<SuiteResult> {
+  const anchor = await openStore(`anchor-${run}`, { vfs });
+  try {
+    return await runSuites(`main-thread proxy (${vfs})`, opener(openStore, vfs, run));
+  } finally {
+    await anchor.close();
+  }
+}
+
+const result = mode === 'main' ? onMainThread() : inWorker();
 (globalThis as { goStoreResult?: Promise<SuiteResult> }).goStoreResult = result;
 result.then(
   (r) => {

@@ -1,0 +1,72 @@
+/**
+ * A tiny notes app: every note is a key of the group `notes`, persisted in OPFS by go-store.
+ * The page never redraws after its own writes: it watches the group, so the list follows every
+ * committed change, wherever it came from.
+ */
+import { openStore, type StoreEvent } from '@go-store/adapter-browser';
+
+const list = document.querySelector<HTMLUListElement>('#notes')!;
+const form = document.querySelector<HTMLFormElement>('#note-form')!;
+const input = document.querySelector<HTMLInputElement>('#note-text')!;
+const status = document.querySelector<HTMLParagraphElement>('#status')!;
+const log = document.querySelector<HTMLOListElement>('#log')!;
+
+// Runs on the main thread: the store starts a worker that owns the database in OPFS.
+const store = await openStore('notes-example').catch((error: Error) => {
+  status.textContent = `Could not open the store: ${error.message}`;
+  throw error;
+});
+
+function renderNote(key: string, text: string): void {
+  const item = document.createElement('li');
+  item.dataset.key = key;
+  const label = document.createElement('span');
+  label.textContent = text;
+  const remove = document.createElement('button');
+  remove.className = 'delete';
+  remove.textContent = 'Delete';
+  remove.setAttribute('aria-label', `Delete “${text}”`);
+  remove.addEventListener('click', () => void store.delete('notes', key));
+  item.append(label, remove);
+  // Keys are creation times, so key order is the order the notes were written in.
+  const next = [...list.children].find((child) => (child as HTMLElement).dataset.key! > key);
+  list.insertBefore(item, next ?? null);
+}
+
+function apply(event: StoreEvent): void {
+  const entry = document.createElement('li');
+  entry.textContent = `${event.timestamp.toLocaleTimeString('en-GB')} ${event.type} ${event.key}`;
+  log.prepend(entry);
+  list.querySelector(`li[data-key="${CSS.escape(event.key)}"]`)?.remove();
+  if (event.type === 'set') renderNote(event.key, event.value);
+  if (event.type === 'delete_group') list.replaceChildren();
+  updateStatus();
+}
+
+function updateStatus(): void {
+  const count = list.children.length;
+  status.textContent = `${count} note${count === 1 ? '' : 's'} in OPFS.`;
+}
+
+for (const { key, value } of await store.getPage('notes', { limit: 500 })) renderNote(key, value);
+updateStatus();
+
+// Follow every committed change to the group.
+void (async () => {
+  for await (const event of store.watch('notes', '*', { bufferSize: 64 })) apply(event);
+})();
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (text === '') return;
+  input.value = '';
+  const key = new Date().toISOString() + Math.random().toString(36).slice(2, 6);
+  store.set('notes', key, text).catch((error: Error) => {
+    status.textContent = `Not saved: ${error.message}`;
+  });
+});
+
+// Release the database for other tabs when this one goes away.
+addEventListener('pagehide', () => void store.close());
+document.body.dataset.ready = 'true';

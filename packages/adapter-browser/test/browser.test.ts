@@ -1,0 +1,263 @@
+/**
+ * The browser adapter in a real headless Chromium (Debian's, driven by playwright-core): the
+ * conformance suite in a worker on both OPFS VFSes and through the main-thread proxy,
+ * persistence across browser launches, one tab per database, clear errors, and the example page.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bundlePages, hasConformance } from './bundle.js';
+import { CHROMIUM, hasChromium, launch, newProfile, removeProfile } from './chromium.js';
+import { repoRoot } from './package-root.js';
+import { serveStatic, type StaticServer } from './server.js';
+
+interface SuiteResult {
+  label: string;
+  total: number;
+  passed: number;
+  skipped: number;
+  failures: string;
+  conformance: boolean;
+  ms: number;
+}
+
+interface ErrorReport {
+  name: string;
+  code: string | undefined;
+  message: string;
+  locked: boolean;
+  cause?: string;
+}
+
+interface LabResult {
+  ok?: true;
+  values?: Record<string, string>;
+  written?: number;
+  error?: ErrorReport;
+}
+
+const test = suite('adapter-browser in Chromium');
+const state: { server?: StaticServer; context?: BrowserContext; profile?: string } = {};
+const run = String(Date.now());
+
+/** Rejects if `promise` takes longer than `ms`: a hang is a failure, never a stuck test run. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function url(page: string, isolated = false): string {
+  return `${state.server!.origin}/${isolated ? 'coi/' : ''}${page}`;
+}
+
+async function labPage(context: BrowserContext, isolated = false): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url('lab.html', isolated));
+  await page.waitForFunction('globalThis.lab !== undefined');
+  return page;
+}
+
+function lab(page: Page, expression: string, ms = 20_000): Promise<LabResult> {
+  return within(page.evaluate(expression) as Promise<LabResult>, ms, expression);
+}
+
+function stripColours(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+async function conformance(mode: 'worker' | 'main', vfs: 'opfs-sahpool' | 'opfs'): Promise<void> {
+  const page = await state.context!.newPage();
+  try {
+    await page.goto(url(`runner.html?mode=${mode}&vfs=${vfs}&run=${run}${mode}${vfs === 'opfs' ? 'o' : 's'}`, vfs === 'opfs'));
+    const result = (await within(page.evaluate('globalThis.goStoreResult'), 120_000, `${mode} ${vfs} suite`)) as SuiteResult;
+    console.log(`  ${result.label}: ${result.passed}/${result.total} passed, ${result.skipped} skipped, ${result.ms} ms` +
+      (result.conformance ? '' : ' (adapter checks only: @go-store/test-suite is not built)'));
+    assert.is(stripColours(result.failures), '', `${result.label} failures`);
+    assert.ok(result.total > 0, 'ran no test');
+    assert.is(result.passed, result.total - result.skipped);
+    assert.is(result.conformance, hasConformance(), 'the conformance suite ran whenever it is built');
+  } finally {
+    await page.close();
+  }
+}
+
+test.before(async () => {
+  assert.ok(hasChromium(), `no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium)`);
+  state.server = await serveStatic(await bundlePages());
+  state.profile = await newProfile();
+  state.context = await launch(state.profile);
+});
+
+test.after(async () => {
+  await state.context?.close();
+  await state.server?.close();
+  if (state.profile) await removeProfile(state.profile);
+});
+
+test('conformance: in a worker on opfs-sahpool', async () => {
+  await conformance('worker', 'opfs-sahpool');
+});
+
+test('conformance: in a worker on opfs (cross-origin isolated page)', async () => {
+  await conformance('worker', 'opfs');
+});
+
+test('conformance: main thread, through the worker proxy (opfs-sahpool)', async () => {
+  await conformance('main', 'opfs-sahpool');
+});
+
+test('a second tab opening the same database is told another tab owns it, at once', async () => {
+  const context = state.context!;
+  const first = await labPage(context);
+  const second = await labPage(context);
+  try {
+    assert.equal(await lab(first, "lab.hold('shared')"), { ok: true });
+    const fromPage = await lab(second, "lab.hold('shared')", 10_000);
+    assert.is(fromPage.error?.code, 'LOCKED');
+    assert.ok(fromPage.error?.locked, 'instanceof LockedError');
+    assert.match(fromPage.error!.message, /owned by another tab/);
+    const fromWorker = await lab(second, "lab.inWorker({ op: 'read', name: 'shared', group: 'g' })", 10_000);
+    assert.is(fromWorker.error?.code, 'LOCKED');
+    assert.match(fromWorker.error!.message, /owned by another tab/);
+    // Once the owner closes it, the other tab gets it.
+    await lab(first, "lab.release('shared')");
+    assert.equal(await lab(second, "lab.hold('shared')"), { ok: true });
+    await lab(second, "lab.release('shared')");
+  } finally {
+    await first.close();
+    await second.close();
+  }
+});
+
+test('a tab that goes away without closing its store releases the database', async () => {
+  const context = state.context!;
+  const first = await labPage(context);
+  const second = await labPage(context);
+  try {
+    assert.equal(await lab(first, "lab.hold('abandoned')"), { ok: true });
+    await first.close();
+    // The browser frees the closed tab's Web Lock (and its access handles) by itself; wait for
+    // the lock, then open.
+    await lab(second, "lab.waitForRelease('abandoned')", 10_000);
+    const result = await lab(second, "lab.hold('abandoned')", 10_000);
+    assert.equal(result, { ok: true });
+    await lab(second, "lab.release('abandoned')");
+  } finally {
+    await second.close();
+  }
+});
+
+test('the opfs VFS on a page without COOP/COEP fails with a clear error', async () => {
+  const page = await labPage(state.context!);
+  try {
+    const result = await lab(page, "lab.hold('no-isolation', { vfs: 'opfs' })");
+    assert.is(result.error?.code, 'DRIVER');
+    assert.match(result.error!.message, /Cross-Origin-Opener-Policy: same-origin/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('without OPFS: a clear error, or an in-memory store when asked for', async () => {
+  const page = await labPage(state.context!);
+  try {
+    await page.evaluate('lab.removeOpfs()');
+    const refused = await lab(page, "lab.hold('nowhere')");
+    assert.is(refused.error?.code, 'DRIVER');
+    assert.match(refused.error!.message, /no Origin Private File System/);
+    const memory = await lab(page, "lab.write('nowhere', 'g', { k: 'v' }, { fallbackToMemory: true })");
+    assert.equal(memory.values, { k: 'v' });
+    const inWorker = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere' })");
+    assert.match(inWorker.error?.message ?? '', /no Origin Private File System/);
+    const fallback = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere', options: { fallbackToMemory: true } })");
+    assert.equal(fallback.values, { k: 'in memory' });
+  } finally {
+    await page.close();
+  }
+});
+
+test('a bad database name is an InvalidArgumentError', async () => {
+  const page = await labPage(state.context!);
+  try {
+    const result = await lab(page, "lab.hold('../escape')");
+    assert.is(result.error?.code, 'INVALID_ARGUMENT');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a full storage quota is a DriverError that says so', async () => {
+  const page = await labPage(state.context!);
+  const cdp = await state.context!.newCDPSession(page);
+  try {
+    // Earlier tests used some of the origin's storage: allow 24 MiB more than that.
+    const { usage } = (await page.evaluate('navigator.storage.estimate()')) as { usage: number };
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: state.server!.origin, quotaSize: usage + 24 * 1024 * 1024 });
+    const result = await lab(page, "lab.inWorker({ op: 'fill', name: 'quota', valueBytes: 1048576, maxValues: 64 })", 60_000);
+    assert.ok((result.written ?? 0) > 0 && (result.written ?? 0) < 64, `wrote ${result.written} values`);
+    assert.is(result.error?.code, 'DRIVER');
+    assert.match(result.error!.message, /storage quota/);
+  } finally {
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: state.server!.origin });
+    await cdp.detach();
+    await page.close();
+  }
+});
+
+test('data survives a browser restart with the same profile, on both VFSes', async () => {
+  const profile = await newProfile();
+  const entries = { a: '1', nul: 'a\u0000b', emoji: '😀' };
+  try {
+    const first = await launch(profile, 'launch 1');
+    try {
+      const plain = await labPage(first);
+      assert.equal((await lab(plain, `lab.write('persist', 'notes', ${JSON.stringify(entries)})`)).values, entries);
+      const isolated = await labPage(first, true);
+      const opfs = `lab.inWorker({ op: 'write', name: 'persist', group: 'notes', entries: ${JSON.stringify(entries)}, options: { vfs: 'opfs' } })`;
+      assert.equal((await lab(isolated, opfs)).values, entries);
+    } finally {
+      await first.close();
+    }
+    const second = await launch(profile, 'launch 2');
+    try {
+      const plain = await labPage(second);
+      assert.equal((await lab(plain, "lab.read('persist', 'notes')")).values, entries);
+      const isolated = await labPage(second, true);
+      const opfs = "lab.inWorker({ op: 'read', name: 'persist', group: 'notes', options: { vfs: 'opfs' } })";
+      assert.equal((await lab(isolated, opfs)).values, entries);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await removeProfile(profile);
+  }
+});
+
+test('the example notes page works, persists across a reload, and is screenshotted', async () => {
+  const page = await state.context!.newPage();
+  try {
+    await page.goto(url('notes.html'));
+    await page.waitForSelector('body[data-ready="true"]');
+    for (const text of ['Buy oat milk', 'Call Alex about the tent — 中文 ok 😀']) {
+      await page.fill('#note-text', text);
+      await page.click('#add-note');
+    }
+    await page.waitForFunction("document.querySelectorAll('#notes li').length === 2");
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForFunction("document.querySelectorAll('#notes li').length === 2");
+    const dir = join(repoRoot(), 'build', 'adapter-browser');
+    await mkdir(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'notes-example.png') });
+  } finally {
+    await page.close();
+  }
+});
+
+test.run();
