@@ -49,10 +49,7 @@ export async function bundlePages(): Promise<string> {
     logLevel: 'warning',
     // The package says it has no side effects, which is true of src/ but not of the test pages.
     ignoreAnnotations: true,
-    alias: {
-      '@go-store/adapter-browser': join(pkg, 'dist', 'index.js'),
-      ...(hasConformance() ? {} : { '@go-store/test-suite': join(pkg, 'test-pages', 'no-conformance.ts') }),
-    },
+    alias: { '@go-store/adapter-browser': join(pkg, 'dist', 'index.js') },
   });
   for (const file of ['sqlite3.wasm', 'sqlite3-opfs-async-proxy.js']) await copyFile(join(sqliteDist, file), join(out, file));
   for (const dir of ['test-pages', 'examples']) {
@@ -63,7 +60,3 @@ export async function bundlePages(): Promise<string> {
   return out;
 }
 
-/** Whether the conformance suite (@go-store/test-suite) has been built. */
-export function hasConformance(): boolean {
-  return existsSync(join(packageRoot(), '..', 'test-suite', 'dist', 'index.js'));
-}
