@@ -47,7 +47,7 @@ import { crc32 } from './crc32.js';
 import { readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
 import { acquireLock, type FileLock } from './lock.js';
-import { loadSqlJs } from './load-sqljs.js';
+import { loadSqlJs } from './sqljs.js';
 import { LogFile, type Durability } from './log.js';
 import { scanLog, type LoggedStatement, type LogScan, type ScannedRecord } from './log-format.js';
 import {

@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as nodePath from 'node:path';
 import { LockedError } from '@go-store/core';
 
 /** A held lock. */
@@ -48,6 +49,7 @@ export function acquireLock(database: string): FileLock {
   for (let attempt = 0; attempt < 8; attempt++) {
     if (createExclusive(path, content)) {
       registry.add(database);
+      removeLeftovers(path);
       let held = true;
       return {
         path,
@@ -171,7 +173,45 @@ function isAlive(owner: Owner): boolean {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
   const stat = procStat(owner.pid);
-  if (stat === undefined) return true;
+  // Where /proc exists, a pid without an entry has just exited (the pid may have been lent
+  // to a short-lived process or thread meanwhile); elsewhere trust kill().
+  if (stat === undefined) return !fs.existsSync('/proc/self/stat');
   if (stat.zombie) return false;
   return owner.start === undefined || owner.start === stat.start;
+}
+
+/**
+ * Removes what processes killed while taking a lock left behind, once they are gone: temporary
+ * files (`<lock>.<pid>.<random>`) and a takeover marker.
+ */
+function removeLeftovers(lockPath: string): void {
+  const takeover = readIfPresent(`${lockPath}.takeover`);
+  if (takeover !== undefined) {
+    const owner = parseOwner(takeover);
+    if (owner === undefined || !isAlive(owner)) fs.rmSync(`${lockPath}.takeover`, { force: true });
+  }
+  const dir = nodePath.dirname(lockPath);
+  const prefix = `${nodePath.basename(lockPath)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const match = /^(\d+)\.[a-z0-9]+$/.exec(name.slice(prefix.length));
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && !pidExists(pid)) fs.rmSync(nodePath.join(dir, name), { force: true });
+  }
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -1,0 +1,179 @@
+/**
+ * Shared by the persistence tests: loading the built file driver, stores on files, temporary
+ * directories, the `sqlite3` CLI, and child processes that talk in lines on stdout.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as nodePath from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createStore, type Store, type StoreOptions } from '@go-store/core';
+import type * as FileDriverModule from '../dist/file-driver.js';
+import type * as LogFormatModule from '../dist/log-format.js';
+import type * as WalImportModule from '../dist/wal-import.js';
+
+export type { FileDriver, FileDriverOptions } from '../dist/file-driver.js';
+
+/** A module of the built adapter, by file name (for the modules its exports map does not list). */
+async function adapterModule<T>(file: string): Promise<T> {
+  const entry = import.meta.resolve('@go-store/adapter-node');
+  return (await import(new URL(`./${file}`, entry).href)) as T;
+}
+
+export const loadFileDriver = (): Promise<typeof FileDriverModule> => adapterModule('file-driver.js');
+export const loadLogFormat = (): Promise<typeof LogFormatModule> => adapterModule('log-format.js');
+export const loadWalImport = (): Promise<typeof WalImportModule> => adapterModule('wal-import.js');
+
+/** The store on a file, as the adapter's `openStore(path, options)` builds it. */
+export async function openFileStore(
+  path: string,
+  options: StoreOptions & FileDriverModule.FileDriverOptions = {},
+): Promise<Store> {
+  const { openFileDriver } = await loadFileDriver();
+  const driver = await openFileDriver(path, options);
+  return createStore(driver, { asyncContext: new AsyncLocalStorage(), purgeIntervalMs: 0, ...options });
+}
+
+/** The go-store table. */
+export const CREATE_KV =
+  'CREATE TABLE IF NOT EXISTS kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key))';
+export const UPSERT =
+  'INSERT INTO kv (grp, key, value, expires_at) VALUES (?, ?, ?, NULL) ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, expires_at = NULL';
+
+/** Key `k` of the writer stream, zero-padded so key order is numeric order. */
+export function writerKey(k: number): string {
+  return `k${String(k).padStart(7, '0')}`;
+}
+
+/** The value the writer of round `round` gives key `k`. */
+export function writerValue(k: number, round: number): string {
+  return `value ${k} round ${round} ${'x'.repeat(k % 61)}`;
+}
+
+/** A fresh directory under the system's temporary directory. */
+export function tempDir(name: string): string {
+  return fs.mkdtempSync(nodePath.join(os.tmpdir(), `go-store-${name}-`));
+}
+
+/** The fixtures directory (in the source tree: fixtures are not compiled). */
+export const FIXTURES = nodePath.resolve(fileURLToPath(import.meta.url), '../../../../../packages/adapter-node/test/fixtures');
+
+/** Runs the `sqlite3` CLI on `db`; returns its stdout, trimmed. */
+export function sqlite3(db: string, sql: string): string {
+  const result = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
+  if (result.error) throw new Error(`sqlite3 is needed by these tests (Debian package sqlite3): ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`sqlite3 ${db} ${JSON.stringify(sql)} failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** Every file in `dir`, sorted. */
+export function listDir(dir: string): string[] {
+  return fs.readdirSync(dir).sort();
+}
+
+const CHILD = fileURLToPath(new URL('./persistence-child.js', import.meta.url));
+
+/** A child process running `persistence-child.js`, read line by line. */
+export class Child {
+  readonly process: ChildProcess;
+  readonly lines: string[] = [];
+  /** Resolves once the process has exited and its output has been read to the end. */
+  readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stderr = '';
+  private waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+  private onLineHook: ((line: string) => void) | undefined;
+
+  constructor(args: readonly string[], options: SpawnOptions = {}) {
+    this.process = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const rl = createInterface({ input: this.process.stdout! });
+    rl.on('line', (line) => {
+      this.lines.push(line);
+      this.onLineHook?.(line);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(line)) return true;
+        w.resolve(line);
+        return false;
+      });
+    });
+    this.process.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.closed = new Promise((resolve) => {
+      this.process.on('close', (code, signal) => {
+        for (const w of this.waiters) w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
+        this.waiters = [];
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /** Calls `hook` on every line as it arrives (to act at once, e.g. kill). */
+  onLine(hook: (line: string) => void): void {
+    this.onLineHook = hook;
+  }
+
+  /** The first line (already read or still to come) that `match` accepts. */
+  waitFor(match: (line: string) => boolean, guardMs = 30_000): Promise<string> {
+    const seen = this.lines.find(match);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      // A guard against a hung test, not a synchronisation.
+      const guard = setTimeout(() => reject(new Error(`no matching line within ${guardMs} ms; stderr: ${this.stderr}`)), guardMs);
+      this.waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(guard);
+          resolve(line);
+        },
+        reject: (err) => {
+          clearTimeout(guard);
+          reject(err);
+        },
+      });
+    });
+  }
+
+  /** SIGKILLs the child and waits until it is gone and its output read. */
+  async kill(): Promise<void> {
+    this.process.kill('SIGKILL');
+    await this.closed;
+  }
+
+  /** What the child wrote to stderr. */
+  get errors(): string {
+    return this.stderr;
+  }
+}
+
+/** Waits for a child's exit, failing (and killing it) if it takes longer than `guardMs`. */
+export async function exitWithin(child: Child, guardMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+  const start = performance.now();
+  let guard: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    guard = setTimeout(() => {
+      child.process.kill('SIGKILL');
+      reject(new Error(`the child did not exit within ${guardMs} ms`));
+    }, guardMs);
+  });
+  try {
+    const result = await Promise.race([child.closed, timeout]);
+    return { ...result, ms: performance.now() - start };
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
+/** A deterministic pseudo-random generator (so a failing round can be replayed). */
+export function random(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 0x100000000;
+  };
+}
