@@ -21,8 +21,8 @@ const ENTRIES = [
   'test-pages/suite-worker.ts',
   'test-pages/lab.ts',
   'test-pages/lab-worker.ts',
-  'test-pages/bench.ts',
-  'test-pages/bench-worker.ts',
+  'bench/bench.ts',
+  'bench/bench-worker.ts',
   'examples/notes.ts',
 ];
 
@@ -50,9 +50,14 @@ export async function bundlePages(): Promise<string> {
     // The package says it has no side effects, which is true of src/ but not of the test pages.
     ignoreAnnotations: true,
     alias: { '@go-store/adapter-browser': join(pkg, 'dist', 'index.js') },
+    // mitata (bench pages) imports Bun's and Node's modules only when it runs there.
+    external: ['bun:jsc', 'node:*'],
   });
   for (const file of ['sqlite3.wasm', 'sqlite3-opfs-async-proxy.js']) await copyFile(join(sqliteDist, file), join(out, file));
-  for (const dir of ['test-pages', 'examples']) {
+  // sql.js, for the bench's side-by-side figures.
+  const sqlJsDist = dirname(createRequire(join(pkg, 'package.json')).resolve('sql.js/dist/sql-wasm-browser.wasm'));
+  await copyFile(join(sqlJsDist, 'sql-wasm-browser.wasm'), join(out, 'sql-wasm-browser.wasm'));
+  for (const dir of ['test-pages', 'examples', 'bench']) {
     for (const file of await readdir(join(pkg, dir))) {
       if (file.endsWith('.html') || file.endsWith('.css')) await copyFile(join(pkg, dir, file), join(out, file));
     }

@@ -1,0 +1,93 @@
+/**
+ * Benchmarks inside a dedicated worker, where the store runs on the synchronous driver: the
+ * store on sqlite-wasm (OPFS sahpool and :memory:) against the store on sql.js and raw sql.js
+ * prepared statements running the same SQL, in the same worker.
+ */
+import { createStore, openStore, type Store } from '@go-store/adapter-browser';
+import { createSqlJsDriver } from '@go-store/adapter-node/sqljs-driver';
+import initSqlJs, { type Database } from 'sql.js';
+import { figure, type Figure } from './measure.js';
+
+const KEYS = Array.from({ length: 1000 }, (_, i) => `key-${String(i).padStart(4, '0')}`);
+const VALUE = 'value-'.padEnd(64, 'x');
+
+async function fill(store: Store): Promise<void> {
+  await store.setMany('read', Object.fromEntries(KEYS.map((key) => [key, VALUE])));
+}
+
+async function storeFigures(label: string, store: Store): Promise<Figure[]> {
+  await fill(store);
+  let i = 0;
+  let j = 0;
+  const figures = [
+    await figure(`${label}: get`, () => store.get('read', KEYS[i++ % 1000]), 200),
+    await figure(`${label}: set`, () => store.set('write', KEYS[j++ % 1000], VALUE), 20),
+    await figure(`${label}: getAll(1k)`, () => store.getAll('read'), 10),
+    await figure(`${label}: 1,000 concurrent gets`, () => Promise.all(KEYS.map((key) => store.get('read', key)))),
+  ];
+  await store.close();
+  return figures;
+}
+
+// The SQL the store runs for get, set and getAll, through raw sql.js prepared statements.
+const SCHEMA =
+  'CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key))';
+const GET = 'SELECT value FROM kv WHERE grp = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)';
+const SET =
+  'INSERT INTO kv (grp, key, value, expires_at) VALUES (?, ?, ?, NULL) ' +
+  'ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, expires_at = NULL';
+const ALL = 'SELECT key, value FROM kv WHERE grp = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key';
+
+function rawFigures(db: Database): Promise<Figure[]> {
+  db.exec('PRAGMA locking_mode=EXCLUSIVE');
+  db.exec(SCHEMA);
+  const set = db.prepare(SET);
+  for (const key of KEYS) set.run(['read', key, VALUE]);
+  const get = db.prepare(GET);
+  const all = db.prepare(ALL);
+  let i = 0;
+  let j = 0;
+  return (async () => [
+    await figure('raw sql.js: get', () => {
+      get.bind(['read', KEYS[i++ % 1000], Date.now()]);
+      const value = get.step() ? get.get()[0] : undefined;
+      get.reset();
+      return value;
+    }, 200),
+    await figure('raw sql.js: set', () => {
+      set.run(['write', KEYS[j++ % 1000], VALUE]);
+    }, 200),
+    await figure('raw sql.js: getAll(1k)', () => {
+      all.bind(['read', Date.now()]);
+      const out: Record<string, unknown> = Object.create(null);
+      while (all.step()) {
+        const [key, value] = all.get();
+        out[key as string] = value;
+      }
+      all.reset();
+      return out;
+    }, 10),
+  ])();
+}
+
+async function runAll(run: string): Promise<Figure[]> {
+  const SQL = await initSqlJs({ locateFile: (file) => new URL(file, import.meta.url).href });
+  return [
+    ...(await storeFigures('store, sqlite-wasm opfs-sahpool', await openStore(`bench-${run}`, { purgeIntervalMs: 0 }))),
+    ...(await storeFigures('store, sqlite-wasm opfs', await openStore(`bench-${run}`, { vfs: 'opfs', purgeIntervalMs: 0 }))),
+    ...(await storeFigures('store, sqlite-wasm :memory:', await openStore(':memory:', { purgeIntervalMs: 0 }))),
+    ...(await storeFigures('store, sql.js :memory:', await createStore(createSqlJsDriver(new SQL.Database()), { purgeIntervalMs: 0 }))),
+    ...(await rawFigures(new SQL.Database())),
+  ];
+}
+
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<{ run: string }>) => void) | null;
+  postMessage(message: unknown): void;
+};
+scope.onmessage = (event) => {
+  runAll(event.data.run).then(
+    (figures) => scope.postMessage({ figures }),
+    (error: unknown) => scope.postMessage({ error: String((error as Error)?.stack ?? error) }),
+  );
+};
