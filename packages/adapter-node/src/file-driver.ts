@@ -487,9 +487,8 @@ class PersistentDriver implements FileDriver {
     this.sql.rollback();
     this.inTransaction = false;
     this.transactionStatements = [];
-    // Rolled-back changes still count in total_changes(), so the running count no longer
-    // predicts anything.
-    this.knownTotalChanges = undefined;
+    // Rolled-back changes still count in total_changes(): take the count afresh.
+    this.knownTotalChanges = this.totalChanges();
   }
 
   sync(): Promise<void> {

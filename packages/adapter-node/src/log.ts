@@ -60,7 +60,7 @@ export class LogFile {
   static open(path: string, scan: LogScan | undefined, durability: Durability, relaxedIntervalMs: number): LogFile {
     const validEnd = scan?.validEnd ?? 0;
     if (scan === undefined || validEnd < LOG_HEADER.length || (!scan.headerValid && scan.records.length === 0)) {
-      const fd = fs.openSync(path, 'w');
+      const fd = fs.openSync(path, 'w+');
       try {
         writeFully(fd, LOG_HEADER, 0);
         fs.fdatasyncSync(fd);
@@ -233,7 +233,7 @@ export class LogFile {
     const length = parts.reduce((n, p) => n + p.length, 0);
 
     const tmpPath = `${this.path}.tmp`;
-    const fd = fs.openSync(tmpPath, 'w');
+    const fd = fs.openSync(tmpPath, 'w+');
     try {
       writeFully(fd, concat(parts, length), 0);
       fs.fdatasyncSync(fd);

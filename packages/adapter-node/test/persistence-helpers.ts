@@ -13,6 +13,7 @@ import { createStore, type Store, type StoreOptions } from '@go-store/core';
 import type * as FileDriverModule from '../dist/file-driver.js';
 import type * as LogFormatModule from '../dist/log-format.js';
 import type * as WalImportModule from '../dist/wal-import.js';
+import type * as Crc32Module from '../dist/crc32.js';
 
 export type { FileDriver, FileDriverOptions } from '../dist/file-driver.js';
 
@@ -25,6 +26,20 @@ async function adapterModule<T>(file: string): Promise<T> {
 export const loadFileDriver = (): Promise<typeof FileDriverModule> => adapterModule('file-driver.js');
 export const loadLogFormat = (): Promise<typeof LogFormatModule> => adapterModule('log-format.js');
 export const loadWalImport = (): Promise<typeof WalImportModule> => adapterModule('wal-import.js');
+export const loadCrc32 = (): Promise<typeof Crc32Module> => adapterModule('crc32.js');
+
+/**
+ * What a crash would leave: copies the database and its log (as they are on disk right now,
+ * with the store still open) to `name` in a new directory, and returns the copy's path.
+ */
+export function crashCopy(db: string, name = 'copy.db'): string {
+  const dir = tempDir('crash-copy');
+  const target = nodePath.join(dir, name);
+  for (const suffix of ['', '.gslog', '-wal', '-shm']) {
+    if (fs.existsSync(db + suffix)) fs.copyFileSync(db + suffix, target + suffix);
+  }
+  return target;
+}
 
 /** The store on a file, as the adapter's `openStore(path, options)` builds it. */
 export async function openFileStore(
