@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
 import { runScriptExample, runWorkerExample } from './host/examples.js';
+import { runLockRow } from './host/lock-rows.js';
 import { runNodeCompatRow, type NodeCompatRuntime } from './host/node-compat-rows.js';
 import { printReport } from './host/report.js';
 import type { Row } from './host/row.js';
@@ -51,7 +52,10 @@ const record = (row: Row) => {
 
 for (const runtime of NODE_COMPAT) {
   record(await runNodeCompatRow(runtime, 'memory'));
-  if (files) record(await runNodeCompatRow(runtime, 'file'));
+  if (files) {
+    record(await runNodeCompatRow(runtime, 'file'));
+    record(await runLockRow(runtime));
+  }
 }
 record(await runWorkerdRow());
 record(await runScriptExample('Deno', files));

@@ -60,3 +60,63 @@ export function tail(text: string, lines = 40): string {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
 }
+
+/** A program left running while the host does other things. */
+export interface RunningChild {
+  readonly pid: number | undefined;
+  /** Resolves once the program's stdout matches `pattern`; rejects if it exits or `timeoutMs` passes first. */
+  until(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** Sends `signal` and resolves once the program has exited. */
+  stop(signal: NodeJS.Signals): Promise<void>;
+  output(): string;
+}
+
+/** Starts `command args…` and returns at once. */
+export function startChild(command: string, args: readonly string[], options: Omit<ChildOptions, 'timeoutMs'>): RunningChild {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let exited = false;
+  const exit = new Promise<void>((resolve) => {
+    child.on('close', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  child.on('error', () => undefined);
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  return {
+    pid: child.pid,
+    until(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let settled = false;
+        const finish = (problem?: string) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          if (problem === undefined) resolve();
+          else reject(new Error(`${problem}\n${tail(stdout, 10)}\n${tail(stderr, 10)}`.trimEnd()));
+        };
+        const check = () => {
+          if (pattern.test(stdout)) finish();
+          else if (exited) finish(`exited before printing ${pattern}`);
+        };
+        const timer = setTimeout(() => finish(`did not print ${pattern} within ${timeoutMs} ms`), timeoutMs);
+        child.stdout.on('data', check);
+        void exit.then(check);
+        check();
+      });
+    },
+    async stop(signal) {
+      if (!exited) child.kill(signal);
+      await exit;
+    },
+    output: () => `${stdout}${stderr}`,
+  };
+}

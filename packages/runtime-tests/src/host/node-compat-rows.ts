@@ -18,37 +18,49 @@ const TIMEOUT_MS = 120_000;
 /** uvu's colour detection reads these; the store itself reads no environment variable. */
 const DENO_TEST_ENV = ['FORCE_COLOR', 'NODE_DISABLE_COLORS', 'NO_COLOR', 'TERM'];
 
-/** The command line that runs the harness in `runtime`, with Deno's permissions kept narrow. */
-export function harnessCommand(runtime: NodeCompatRuntime, kind: StoreKind, folder?: string): { command: string; args: string[] } {
-  const harnessArgs = kind === 'memory' ? ['memory'] : ['file', folder as string];
+/** What a run may touch beyond reading sql.js's `.wasm`. */
+export interface Access {
+  /** A folder of database files to read and write. */
+  folder?: string;
+  /** Whether the store must be able to ask if another process that holds a lock is alive. */
+  lockOwners?: boolean;
+}
+
+/** The command line that runs a compiled harness script in `runtime`, with Deno's permissions kept narrow. */
+export function runtimeCommand(runtime: NodeCompatRuntime, script: string, scriptArgs: readonly string[], access: Access = {}): { command: string; args: string[] } {
   switch (runtime) {
     case 'Node':
-      return { command: process.execPath, args: [NODE_COMPAT_HARNESS, ...harnessArgs] };
+      return { command: process.execPath, args: [script, ...scriptArgs] };
     case 'Bun':
-      return { command: runtimeBinary('bun'), args: [NODE_COMPAT_HARNESS, ...harnessArgs] };
-    case 'Deno': {
-      // sql.js reads its .wasm with node:fs; file stores read and write their folder.
-      const sqlJsDist = dirname(resolveHere('sql.js/dist/sql-wasm.wasm'));
-      const read = [sqlJsDist, ...(folder === undefined ? [] : [folder])];
-      const permissions = [`--allow-read=${read.join(',')}`, `--allow-env=${DENO_TEST_ENV.join(',')}`];
-      if (folder !== undefined) permissions.push(...denoFilePermissions(folder));
-      return { command: runtimeBinary('deno'), args: ['run', '--no-prompt', '--no-lock', ...permissions, NODE_COMPAT_HARNESS, ...harnessArgs] };
-    }
+      return { command: runtimeBinary('bun'), args: [script, ...scriptArgs] };
+    case 'Deno':
+      return { command: runtimeBinary('deno'), args: ['run', '--no-prompt', '--no-lock', ...denoPermissions(access), script, ...scriptArgs] };
   }
 }
 
 /**
- * What file persistence needs in Deno, beyond reading the folder: writing it; the host name,
- * which the lock file records so that only a lock left on this machine is checked for a dead
- * owner; and the user id, which Deno's `fs.accessSync` reads to answer whether the file is
- * writable.
+ * Deno's permissions for a run: read sql.js's `.wasm` (it loads it with `node:fs`); for files,
+ * read and write their folder, and know the host name (recorded in the lock file, so that only a
+ * lock left on this machine is checked for a dead owner) and the user id (Deno's
+ * `fs.accessSync` reads it to answer whether the file is writable); to check whether a lock's
+ * owner is alive, `--allow-run` (Deno's `process.kill(pid, 0)` needs it) and reading `/proc`
+ * (the owner's start time, so that a recycled process id is not mistaken for the owner). uvu's colour detection reads a few
+ * environment variables; the store itself reads none.
  */
-export function denoFilePermissions(folder: string): string[] {
-  return [`--allow-write=${folder}`, '--allow-sys=hostname,uid'];
+export function denoPermissions(access: Access): string[] {
+  const read = [
+    dirname(resolveHere('sql.js/dist/sql-wasm.wasm')),
+    ...(access.folder === undefined ? [] : [access.folder]),
+    ...(access.lockOwners === true ? ['/proc'] : []),
+  ];
+  const permissions = [`--allow-read=${read.join(',')}`, `--allow-env=${DENO_TEST_ENV.join(',')}`];
+  if (access.folder !== undefined) permissions.push(`--allow-write=${access.folder}`, '--allow-sys=hostname,uid');
+  if (access.lockOwners === true) permissions.push('--allow-run');
+  return permissions;
 }
 
 /** The version pinned in package.json, reported when the runtime never got to report its own. */
-function pinnedVersion(runtime: NodeCompatRuntime): string {
+export function pinnedVersion(runtime: NodeCompatRuntime): string {
   if (runtime === 'Node') return process.versions.node;
   return packageVersion(runtime === 'Deno' ? 'deno' : 'bun');
 }
@@ -61,7 +73,8 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
   try {
     let command: { command: string; args: string[] };
     try {
-      command = harnessCommand(runtime, kind, folder);
+      const scriptArgs = folder === undefined ? ['memory'] : ['file', folder];
+      command = runtimeCommand(runtime, NODE_COMPAT_HARNESS, scriptArgs, folder === undefined ? {} : { folder });
     } catch (error) {
       return failedRow(runtime, '?', what, performance.now() - started, [`missing: ${(error as Error).message}`]);
     }

@@ -13,6 +13,8 @@ export const REPO_DIR = resolve(PACKAGE_DIR, '../..');
 export const EXAMPLES_DIR = join(REPO_DIR, 'examples');
 /** The compiled harness that Node, Deno and Bun run. */
 export const NODE_COMPAT_HARNESS = join(PACKAGE_DIR, 'dist/harness/node-compat.js');
+/** The compiled script that holds (or tries to open) a database file, for the lock checks. */
+export const LOCK_HOLDER = join(PACKAGE_DIR, 'dist/harness/lock-holder.js');
 /** The workerd harness, bundled from its TypeScript source. */
 export const WORKER_HARNESS = join(PACKAGE_DIR, 'src/harness/worker.ts');
 
