@@ -1,0 +1,173 @@
+/**
+ * Opening file databases: new and empty files, one owner at a time (in this process and across
+ * processes, with stale locks recovered), and clear errors, naming the file, for what cannot be
+ * opened — which is then left exactly as it was.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError } from '@go-store/core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Child, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+const open = suite('persistence: opening');
+
+open('a missing file becomes a new database; a 0-byte file is a new, empty database', async () => {
+  const dir = tempDir('open');
+  const fresh = nodePath.join(dir, 'fresh.db');
+  const store = await openFileStore(fresh);
+  assert.ok(fs.existsSync(fresh), 'the file exists once open');
+  await store.set('g', 'k', 'v');
+  await store.close();
+  assert.is(sqlite3(fresh, 'SELECT value FROM kv'), 'v');
+
+  const empty = nodePath.join(dir, 'empty.db');
+  fs.writeFileSync(empty, '');
+  const store2 = await openFileStore(empty);
+  assert.is(await store2.count('g'), 0);
+  await store2.close();
+  assert.is(sqlite3(empty, "SELECT count(*) FROM sqlite_master WHERE name = 'kv'"), '1', 'the table is created');
+});
+
+open('a file sqlite3 wrote opens with its data, and is still sqlite3\'s after close', async () => {
+  const dir = tempDir('open');
+  const db = nodePath.join(dir, 'native.db');
+  sqlite3(db, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'native', NULL);");
+  fs.chmodSync(db, 0o640);
+  const store = await openFileStore(db);
+  assert.is(await store.get('g', 'k'), 'native');
+  await store.set('g', 'k2', 'ours');
+  await store.close();
+  assert.is(sqlite3(db, 'SELECT group_concat(value) FROM kv'), 'native,ours');
+  assert.is(fs.statSync(db).mode & 0o777, 0o640, 'the replaced file keeps its permissions');
+});
+
+open('a second open in the same process rejects at once with LockedError naming the file', async () => {
+  const dir = tempDir('lock');
+  const db = nodePath.join(dir, 'one.db');
+  const store = await openFileStore(db);
+  fs.symlinkSync(db, nodePath.join(dir, 'link.db'));
+  for (const other of [db, nodePath.relative(process.cwd(), db), nodePath.join(dir, 'link.db')]) {
+    const start = performance.now();
+    const err = await rejection(openFileStore(other));
+    assert.ok(err instanceof LockedError, `${other}: ${err}`);
+    assert.ok(err.message.includes(db), `the message names the file: ${err.message}`);
+    assert.ok(performance.now() - start < 1000, 'at once');
+  }
+  await store.close();
+  const again = await openFileStore(db);
+  await again.close();
+});
+
+open('another process\'s open file rejects at once, naming it; once the owner is SIGKILLed it opens', async () => {
+  const dir = tempDir('lock');
+  const db = nodePath.join(dir, 'shared.db');
+  const owner = new Child(['hold', db]);
+  await owner.waitFor((line) => line === 'ready');
+
+  const start = performance.now();
+  const err = await rejection(openFileStore(db));
+  assert.ok(err instanceof LockedError, String(err));
+  assert.ok(err.message.includes(db) && err.message.includes(String(owner.process.pid)), err.message);
+  assert.ok(performance.now() - start < 1000, 'at once');
+
+  const third = new Child(['try-open', db]);
+  await exitWithin(third, 20_000);
+  assert.match(third.lines.join('\n'), /^error LOCKED .*shared\.db/m, 'a third process is refused too');
+
+  await owner.kill();
+  const store = await openFileStore(db);
+  assert.is(await store.get('held', 'key'), 'by the child', 'the killed owner\'s acknowledged write is there');
+  await store.close();
+  assert.equal(listDir(dir), ['shared.db']);
+});
+
+open('a stale lock (dead pid, or unreadable after a machine crash) is recovered', async () => {
+  const dir = tempDir('lock');
+  const db = nodePath.join(dir, 'stale.db');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const hostname = (await import('node:os')).hostname();
+  for (const content of [JSON.stringify({ pid: Number(dead.stdout), host: hostname }), '', '{"pid":']) {
+    fs.writeFileSync(`${db}.gslock`, content);
+    const store = await openFileStore(db);
+    await store.close();
+    assert.not.ok(fs.existsSync(`${db}.gslock`), `recovered from ${JSON.stringify(content)}`);
+  }
+});
+
+/** Every file in a directory with its bytes. */
+function snapshotDir(dir: string): Map<string, string> {
+  return new Map(listDir(dir).map((name) => [name, fs.readFileSync(nodePath.join(dir, name)).toString('base64')]));
+}
+
+open('a file that is not a database, or is corrupt, rejects naming it and is left byte for byte as it was', async () => {
+  const dir = tempDir('notdb');
+  const real = nodePath.join(dir, 'real.db');
+  sqlite3(real, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO kv SELECT 'g', i, printf('%.100c', 'x'), NULL FROM n;");
+  const good = fs.readFileSync(real);
+  const pageSize = (good[16] << 8) | good[17];
+  const cases: Record<string, Uint8Array> = {
+    'text.db': new TextEncoder().encode('hello, this is not a database\n'.repeat(20)),
+    'short.db': new TextEncoder().encode('SQLite format 3\0'),
+    'random.db': new Uint8Array(8192).map((_, i) => (i * 2654435761) >>> 24),
+    'bad-page-size.db': Uint8Array.from(good, (b, i) => (i === 16 ? 3 : b)),
+    'corrupt-page.db': Uint8Array.from(good, (b, i) => (i >= pageSize + 8 && i < pageSize + 64 ? 0xa5 : b)),
+    'truncated.db': good.subarray(0, pageSize * 2),
+  };
+  for (const [name, bytes] of Object.entries(cases)) fs.writeFileSync(nodePath.join(dir, name), bytes);
+  fs.rmSync(real);
+  const before = snapshotDir(dir);
+  for (const name of Object.keys(cases)) {
+    const path = nodePath.join(dir, name);
+    const err = await rejection(openFileStore(path));
+    assert.ok(err instanceof NotADatabaseError, `${name}: ${err}`);
+    assert.ok(err.message.includes(path), `${name}: the message names the file: ${err.message}`);
+  }
+  assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
+});
+
+open('a directory, a missing directory or one that cannot be written: a clear error naming the path', async () => {
+  const dir = tempDir('dirs');
+  const isDir = await rejection(openFileStore(dir));
+  assert.ok(isDir instanceof NotADatabaseError && isDir.message.includes(dir), String(isDir));
+
+  const missing = nodePath.join(dir, 'no', 'such', 'dir', 'x.db');
+  const noDir = await rejection(openFileStore(missing));
+  assert.ok(noDir instanceof DriverError && noDir.message.includes(missing), String(noDir));
+
+  const locked = nodePath.join(dir, 'read-only');
+  fs.mkdirSync(locked, { mode: 0o755 });
+  const db = nodePath.join(locked, 'x.db');
+  if (process.getuid?.() === 0) {
+    // root writes anywhere: try as nobody, in a child process.
+    const child = new Child(['try-open', db], { uid: 65534, gid: 65534 });
+    await exitWithin(child, 20_000);
+    assert.match(child.lines.join('\n'), /^error DRIVER .*read-only\/x\.db.*cannot write/m, child.lines.join('\n') + child.errors);
+  } else {
+    fs.chmodSync(locked, 0o555);
+    const err = await rejection(openFileStore(db));
+    assert.ok(err instanceof DriverError && err.message.includes(db) && /cannot write/.test(err.message), String(err));
+  }
+  assert.equal(listDir(locked), []);
+});
+
+open('bad options reject with InvalidArgumentError', async () => {
+  const dir = tempDir('options');
+  for (const options of [{ durability: 'sometimes' }, { relaxedIntervalMs: -1 }, { compactMinBytes: Number.NaN }, { compactRatio: 0 }]) {
+    const err = await rejection(openFileStore(nodePath.join(dir, 'x.db'), options as never));
+    assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${err}`);
+  }
+  assert.equal(listDir(dir), []);
+});
+
+open.run();
