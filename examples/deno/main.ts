@@ -1,7 +1,7 @@
 /**
  * go-store in Deno: a store persisted to a file through `node:fs`.
  *
- *   deno run --allow-read --allow-write --allow-sys=hostname main.ts [database]
+ *   deno run --allow-read --allow-write --allow-sys=hostname,uid main.ts [database]
  *
  * Each run counts itself, remembers a note with an expiry, and prints a summary rendered by a
  * Go template, so running it twice shows the data surviving between processes.
