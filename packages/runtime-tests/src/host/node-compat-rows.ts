@@ -44,8 +44,8 @@ export function runtimeCommand(runtime: NodeCompatRuntime, script: string, scrip
  * lock left on this machine is checked for a dead owner) and the user id (Deno's
  * `fs.accessSync` reads it to answer whether the file is writable); to check whether a lock's
  * owner is alive, `--allow-run` (Deno's `process.kill(pid, 0)` needs it) and reading `/proc`
- * (the owner's start time, so that a recycled process id is not mistaken for the owner). uvu's colour detection reads a few
- * environment variables; the store itself reads none.
+ * (the owner's start time, so that a recycled process id is not mistaken for the owner).
+ * uvu's colour detection reads a few environment variables; the store itself reads none.
  */
 export function denoPermissions(access: Access): string[] {
   const read = [
