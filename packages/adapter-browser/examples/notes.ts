@@ -34,10 +34,13 @@ function renderNote(key: string, text: string): void {
 }
 
 function apply(event: StoreEvent): void {
+  const existing = list.querySelector<HTMLLIElement>(`li[data-key="${CSS.escape(event.key)}"]`);
+  const text = event.type === 'set' ? event.value : (existing?.querySelector('span')?.textContent ?? event.key);
+  const verb = { set: existing ? 'edited' : 'added', delete: 'deleted', delete_group: 'cleared all notes' }[event.type];
   const entry = document.createElement('li');
-  entry.textContent = `${event.timestamp.toLocaleTimeString('en-GB')} ${event.type} ${event.key}`;
+  entry.textContent = `${event.timestamp.toLocaleTimeString('en-GB')}  ${verb}${event.type === 'delete_group' ? '' : ` “${text}”`}`;
   log.prepend(entry);
-  list.querySelector(`li[data-key="${CSS.escape(event.key)}"]`)?.remove();
+  existing?.remove();
   if (event.type === 'set') renderNote(event.key, event.value);
   if (event.type === 'delete_group') list.replaceChildren();
   updateStatus();
