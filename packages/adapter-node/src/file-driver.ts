@@ -88,6 +88,13 @@ export interface FileDriverOptions {
    * amount of writes, so its cost per write does not grow with the database.
    */
   compactRatio?: number;
+  /**
+   * Called with a `DriverError` when a background compaction fails (a full disk, say). Nothing
+   * is lost: the log still holds every write, and compaction is tried again after another
+   * threshold's worth of writes. Default `console.error`. (`openStore` passes the store's own
+   * `onError` here.)
+   */
+  onError?: (error: unknown) => void;
 }
 
 /** The driver {@link openFileDriver} returns: a {@link SqlDriver}, plus compaction on demand. */
@@ -112,6 +119,7 @@ const DEFAULTS = {
   relaxedIntervalMs: 100,
   compactMinBytes: 4 * 1024 * 1024,
   compactRatio: 1,
+  onError: (error: unknown): void => console.error(error),
 };
 
 type ResolvedOptions = typeof DEFAULTS;
@@ -185,6 +193,10 @@ function resolveOptions(options: FileDriverOptions): ResolvedOptions {
   out.relaxedIntervalMs = positive('relaxedIntervalMs', options.relaxedIntervalMs, DEFAULTS.relaxedIntervalMs);
   out.compactMinBytes = positive('compactMinBytes', options.compactMinBytes, DEFAULTS.compactMinBytes);
   out.compactRatio = positive('compactRatio', options.compactRatio, DEFAULTS.compactRatio);
+  if (options.onError !== undefined) {
+    if (typeof options.onError !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');
+    out.onError = options.onError;
+  }
   return out;
 }
 
@@ -640,7 +652,19 @@ class PersistentDriver implements FileDriver {
         this.compaction = undefined;
         this.compactAgainAt = this.log.end + this.compactionThreshold();
         removeQuietly(this.files.snapshotTemp);
-        if (mode !== 'background') throw err;
+        const error =
+          err instanceof StoreError
+            ? err
+            : new DriverError(
+                `${this.files.database}: compaction failed (${(err as Error)?.message ?? String(err)}); every write is still in ${this.files.log}`,
+                err,
+              );
+        if (mode !== 'background') throw error;
+        try {
+          this.options.onError(error);
+        } catch {
+          // A failing error handler must not turn into an unhandled rejection.
+        }
       },
     );
     this.compaction = tracked.catch(() => undefined);

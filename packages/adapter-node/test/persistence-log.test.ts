@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { DriverError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -214,6 +215,25 @@ compaction('compact() brings the database file up to date now; flush() makes wri
   const reopened = await openFileDriver(copy);
   assert.equal(await reopened.all('SELECT x FROM t', []), [['one']], 'a relaxed write is handed to the kernel before it resolves');
   await reopened.close();
+});
+
+compaction('a failed compaction loses nothing: it is reported to onError, retried, and close() says where the writes are', async () => {
+  const dir = tempDir('compact-fail');
+  const db = nodePath.join(dir, 'f.db');
+  const errors: unknown[] = [];
+  const store = await openFileStore(db, { compactMinBytes: 16 * 1024, onError: (err) => errors.push(err) });
+  fs.mkdirSync(`${db}.gstmp`); // the snapshot cannot be written
+  for (let i = 0; i < 400; i++) await store.set('g', String(i), 'x'.repeat(100));
+  assert.ok(errors.length > 0, 'reported');
+  assert.ok(errors.length < 10, `retried after more writes, not on every write (${errors.length})`);
+  assert.ok(errors[0] instanceof DriverError && /compaction failed/.test((errors[0] as Error).message), String(errors[0]));
+  const closing = await store.close().then(() => undefined, (err: unknown) => err);
+  assert.ok(closing instanceof DriverError && (closing as Error).message.includes(`${db}.gslog`), String(closing));
+  fs.rmdirSync(`${db}.gstmp`);
+  const reopened = await openFileStore(db);
+  assert.is(await reopened.count('g'), 400, 'every write kept in the log');
+  await reopened.close();
+  assert.equal(listDir(dir), ['f.db']);
 });
 
 compaction('a pre-TTL go-store database is migrated, and the migration survives a crash', async () => {

@@ -52,6 +52,21 @@ open('a file sqlite3 wrote opens with its data, and is still sqlite3\'s after cl
   assert.is(fs.statSync(db).mode & 0o777, 0o640, 'the replaced file keeps its permissions');
 });
 
+open('opening and closing without writing leaves the database file alone (no snapshot is rewritten)', async () => {
+  const dir = tempDir('open');
+  const db = nodePath.join(dir, 'idle.db');
+  sqlite3(db, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'v', NULL);");
+  const before = fs.statSync(db);
+  const store = await openFileStore(db);
+  assert.is(await store.get('g', 'k'), 'v');
+  await store.delete('g', 'missing');
+  await store.close();
+  const after = fs.statSync(db);
+  assert.is(after.ino, before.ino, 'the same file');
+  assert.is(after.mtimeMs, before.mtimeMs, 'not rewritten');
+  assert.equal(listDir(dir), ['idle.db']);
+});
+
 open('a second open in the same process rejects at once with LockedError naming the file', async () => {
   const dir = tempDir('lock');
   const db = nodePath.join(dir, 'one.db');
