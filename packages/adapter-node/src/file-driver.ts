@@ -233,6 +233,7 @@ function resolveFiles(path: string): DatabaseFiles {
     stat = undefined;
   }
   if (stat?.isDirectory()) throw new NotADatabaseError(`openStore: ${database}: is a directory, not a database file`);
+  if (stat !== undefined && !stat.isFile()) throw new NotADatabaseError(`openStore: ${database}: is not a regular file`);
   return databaseFiles(database);
 }
 
@@ -513,7 +514,9 @@ class PersistentDriver implements FileDriver {
 
   async compact(): Promise<void> {
     this.assertOpen();
-    if (this.compaction) await this.compaction;
+    // Loop: another compaction may start while this call waits for the current one.
+    while (this.compaction) await this.compaction;
+    this.assertOpen();
     if (this.inTransaction) throw new InvalidArgumentError(`compact: ${this.files.database}: a transaction is open`);
     await this.startCompaction('now');
   }
@@ -524,7 +527,7 @@ class PersistentDriver implements FileDriver {
   }
 
   private async shutDown(): Promise<void> {
-    if (this.compaction) await this.compaction;
+    while (this.compaction) await this.compaction;
     let failure: unknown;
     try {
       if (this.inTransaction) this.rollback();

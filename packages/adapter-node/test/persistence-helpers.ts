@@ -90,6 +90,12 @@ export function listDir(dir: string): string[] {
 
 const CHILD = fileURLToPath(new URL('./persistence-child.js', import.meta.url));
 
+/** Whether a process running as `uid` can read the child script (and so run it). */
+export function canRunChildAs(uid: number): boolean {
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CHILD)}, 4)`], { uid, gid: uid });
+  return probe.status === 0;
+}
+
 /** A child process running `persistence-child.js`, read line by line. */
 export class Child {
   readonly process: ChildProcess;

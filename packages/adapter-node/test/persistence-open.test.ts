@@ -9,7 +9,7 @@ import * as nodePath from 'node:path';
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Child, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
+import { canRunChildAs, Child, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -155,6 +155,12 @@ open('a directory, a missing directory or one that cannot be written: a clear er
   const dir = tempDir('dirs');
   const isDir = await rejection(openFileStore(dir));
   assert.ok(isDir instanceof NotADatabaseError && isDir.message.includes(dir), String(isDir));
+  const fifo = nodePath.join(dir, 'fifo.db');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    const err = await rejection(openFileStore(fifo));
+    assert.ok(err instanceof NotADatabaseError && err.message.includes(fifo), String(err));
+    fs.rmSync(fifo);
+  }
 
   const missing = nodePath.join(dir, 'no', 'such', 'dir', 'x.db');
   const noDir = await rejection(openFileStore(missing));
@@ -163,11 +169,16 @@ open('a directory, a missing directory or one that cannot be written: a clear er
   const locked = nodePath.join(dir, 'read-only');
   fs.mkdirSync(locked, { mode: 0o755 });
   const db = nodePath.join(locked, 'x.db');
-  if (process.getuid?.() === 0) {
+  if (process.getuid?.() === 0 && canRunChildAs(65534)) {
     // root writes anywhere: try as nobody, in a child process.
     const child = new Child(['try-open', db], { uid: 65534, gid: 65534 });
     await exitWithin(child, 20_000);
     assert.match(child.lines.join('\n'), /^error DRIVER .*read-only\/x\.db.*cannot write/m, child.lines.join('\n') + child.errors);
+  } else if (process.getuid?.() === 0) {
+    // root, in a checkout nobody can read: sysfs refuses new files even to root.
+    const sys = '/sys/kernel/go-store-test.db';
+    const err = await rejection(openFileStore(sys));
+    assert.ok(err instanceof DriverError && err.message.includes(sys) && /cannot write/.test(err.message), String(err));
   } else {
     fs.chmodSync(locked, 0o555);
     const err = await rejection(openFileStore(db));
