@@ -70,6 +70,22 @@ const lab = {
   async waitForRelease(name: string, vfs = 'opfs-sahpool'): Promise<void> {
     await navigator.locks.request(`go-store:${vfs}:${name}`, () => undefined);
   },
+  /** Writes `text` to the OPFS file at `path` (folders separated by '/'), creating folders. */
+  async writeOpfsFile(path: string, text: string): Promise<void> {
+    const parts = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+    const writable = await (await dir.getFileHandle(parts.at(-1)!, { create: true })).createWritable();
+    await writable.write(text);
+    await writable.close();
+  },
+  /** Reads the OPFS file at `path` as text. */
+  async readOpfsFile(path: string): Promise<string> {
+    const parts = path.split('/');
+    let dir = await navigator.storage.getDirectory();
+    for (const part of parts.slice(0, -1)) dir = await dir.getDirectoryHandle(part);
+    return (await (await dir.getFileHandle(parts.at(-1)!)).getFile()).text();
+  },
   /** Makes this page look like a browser without OPFS. */
   removeOpfs(): void {
     Object.defineProperty(StorageManager.prototype, 'getDirectory', { value: undefined, configurable: true });

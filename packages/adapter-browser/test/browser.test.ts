@@ -181,6 +181,20 @@ test('without OPFS: a clear error, or an in-memory store when asked for', async 
   }
 });
 
+test('a file that is not a database fails with NotADatabaseError and is left as it was', async () => {
+  const page = await labPage(state.context!, true);
+  try {
+    const junk = 'this is not an SQLite database, just some text that is long enough to have a header';
+    await page.evaluate(`lab.writeOpfsFile('go-store/junk', ${JSON.stringify(junk)})`);
+    const result = await lab(page, "lab.inWorker({ op: 'read', name: 'junk', group: 'g', options: { vfs: 'opfs' } })");
+    assert.is(result.error?.code, 'NOT_A_DATABASE');
+    assert.match(result.error!.message, /not an SQLite database/);
+    assert.is(await page.evaluate("lab.readOpfsFile('go-store/junk')"), junk);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a bad database name is an InvalidArgumentError', async () => {
   const page = await labPage(state.context!);
   try {
