@@ -51,9 +51,8 @@ export interface OpenOptions extends StoreOptions {
  *
  * In a dedicated worker the database is opened in that worker. On the main thread a dedicated
  * worker owns it: the page's stores share one, started by the first `openStore` and terminated
- * when the last of them closes. Either way, one tab owns a
- * database at a time: opening a database another tab has open rejects at once with a
- * `LockedError` that says so.
+ * when the last of them closes. Either way, one tab owns a database at a time: opening a
+ * database another tab has open rejects at once with a `LockedError` that says so.
  *
  * @example
  * ```ts
