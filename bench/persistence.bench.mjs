@@ -14,21 +14,13 @@
  *
  * Targets: 1 ≤ 1.2×, 2 ≤ 1.3×, 3 ≥ 30,000 writes/s.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStore } from '@go-store/adapter-node';
+import { openStore } from '@go-store/adapter-node';
 import { formatNs, measureAll, report, smoke } from './lib/harness.mjs';
 
-// The file driver behind `openStore(path)`; loaded from the built package directly so that this
-// bench does not depend on how `openStore` is wired.
-const { openFileDriver } = await import(new URL('./file-driver.js', import.meta.resolve('@go-store/adapter-node')).href);
-
-async function openFile(path, options = {}) {
-  const driver = await openFileDriver(path, options);
-  return createStore(driver, { asyncContext: new AsyncLocalStorage(), purgeIntervalMs: 0 });
-}
+const openFile = (path, options = {}) => openStore(path, { purgeIntervalMs: 0, ...options });
 
 const ROWS = smoke ? 2_000 : 200_000;
 const WRITERS = 100;

@@ -2,28 +2,23 @@
  * Shared by the persistence tests: loading the built file driver, stores on files, temporary
  * directories, the `sqlite3` CLI, and child processes that talk in lines on stdout.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createStore, type Store, type StoreOptions } from '@go-store/core';
-import type * as FileDriverModule from '../dist/file-driver.js';
+import { openStore, type OpenOptions, type Store } from '@go-store/adapter-node';
 import type * as LogFormatModule from '../dist/log-format.js';
 import type * as WalImportModule from '../dist/wal-import.js';
 import type * as Crc32Module from '../dist/crc32.js';
 
-export type { FileDriver, FileDriverOptions } from '../dist/file-driver.js';
-
-/** A module of the built adapter, by file name (for the modules its exports map does not list). */
+/** A module of the built adapter, by file name (for internals its exports map does not list). */
 async function adapterModule<T>(file: string): Promise<T> {
   const entry = import.meta.resolve('@go-store/adapter-node');
   return (await import(new URL(`./${file}`, entry).href)) as T;
 }
 
-export const loadFileDriver = (): Promise<typeof FileDriverModule> => adapterModule('file-driver.js');
 export const loadLogFormat = (): Promise<typeof LogFormatModule> => adapterModule('log-format.js');
 export const loadWalImport = (): Promise<typeof WalImportModule> => adapterModule('wal-import.js');
 export const loadCrc32 = (): Promise<typeof Crc32Module> => adapterModule('crc32.js');
@@ -41,14 +36,9 @@ export function crashCopy(db: string, name = 'copy.db'): string {
   return target;
 }
 
-/** The store on a file, as the adapter's `openStore(path, options)` builds it. */
-export async function openFileStore(
-  path: string,
-  options: StoreOptions & FileDriverModule.FileDriverOptions = {},
-): Promise<Store> {
-  const { openFileDriver } = await loadFileDriver();
-  const driver = await openFileDriver(path, options);
-  return createStore(driver, { asyncContext: new AsyncLocalStorage(), purgeIntervalMs: 0, ...options });
+/** `openStore(path, options)`, with the purge timer off unless asked for. */
+export function openFileStore(path: string, options: OpenOptions = {}): Promise<Store> {
+  return openStore(path, { purgeIntervalMs: 0, ...options });
 }
 
 /** The go-store table. */

@@ -4,14 +4,14 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { DriverError } from '@go-store/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createStore, DriverError, openFileDriver } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   crashCopy,
   listDir,
   loadCrc32,
-  loadFileDriver,
   loadLogFormat,
   openFileStore,
   sqlite3,
@@ -199,7 +199,6 @@ compaction('the log is compacted in the background once it outgrows the database
 });
 
 compaction('compact() brings the database file up to date now; flush() makes writes durable in relaxed mode', async () => {
-  const { openFileDriver } = await loadFileDriver();
   const dir = tempDir('compact');
   const db = nodePath.join(dir, 'now.db');
   const driver = await openFileDriver(db, { durability: 'relaxed', relaxedIntervalMs: 60_000 });
@@ -221,7 +220,9 @@ compaction('a failed compaction loses nothing: it is reported to onError, retrie
   const dir = tempDir('compact-fail');
   const db = nodePath.join(dir, 'f.db');
   const errors: unknown[] = [];
-  const store = await openFileStore(db, { compactMinBytes: 16 * 1024, onError: (err) => errors.push(err) });
+  const onError = (err: unknown): void => void errors.push(err);
+  const driver = await openFileDriver(db, { compactMinBytes: 16 * 1024, onError });
+  const store = await createStore(driver, { purgeIntervalMs: 0, onError, asyncContext: new AsyncLocalStorage() });
   fs.mkdirSync(`${db}.gstmp`); // the snapshot cannot be written
   for (let i = 0; i < 400; i++) await store.set('g', String(i), 'x'.repeat(100));
   assert.ok(errors.length > 0, 'reported');
