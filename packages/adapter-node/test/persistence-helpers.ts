@@ -57,9 +57,16 @@ export function writerValue(k: number, round: number): string {
   return `value ${k} round ${round} ${'x'.repeat(k % 61)}`;
 }
 
-/** A fresh directory under the system's temporary directory. */
+const tempDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the system's temporary directory, removed when the process exits. */
 export function tempDir(name: string): string {
-  return fs.mkdtempSync(nodePath.join(os.tmpdir(), `go-store-${name}-`));
+  const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), `go-store-${name}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** The fixtures directory (in the source tree: fixtures are not compiled). */
