@@ -44,5 +44,6 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
     const SQL = await loadSqlJs();
     return createStore(createSqlJsDriver(new SQL.Database()), storeOptions);
   }
-  return createStore(await openFileDriver(path, fileOptions), storeOptions);
+  // Compaction runs in the background: its failures go to the same onError as the store's.
+  return createStore(await openFileDriver(path, { ...fileOptions, onError }), storeOptions);
 }

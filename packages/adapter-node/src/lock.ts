@@ -167,15 +167,11 @@ function processStart(pid: number): string | undefined {
 function isAlive(owner: Owner): boolean {
   // A lock from another machine (a shared file system) cannot be checked: respect it.
   if (owner.host !== os.hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!pidExists(owner.pid)) return false;
   const stat = procStat(owner.pid);
   // Where /proc exists, a pid without an entry has just exited (the pid may have been lent
   // to a short-lived process or thread meanwhile); elsewhere trust kill().
-  if (stat === undefined) return !fs.existsSync('/proc/self/stat');
+  if (stat === undefined) return !procReadable();
   if (stat.zombie) return false;
   return owner.start === undefined || owner.start === stat.start;
 }
@@ -207,11 +203,25 @@ function removeLeftovers(lockPath: string): void {
   }
 }
 
+/**
+ * Whether a process with this pid exists. Only ESRCH means it does not: any other failure
+ * (EPERM, or Deno refusing `kill` without `--allow-run`) must not let a live owner's lock be
+ * taken over.
+ */
 function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Whether this process can read /proc (Linux, and not refused by Deno's permissions). */
+function procReadable(): boolean {
+  try {
+    return fs.existsSync('/proc/self/stat');
+  } catch {
+    return false;
   }
 }
