@@ -104,7 +104,7 @@ function markdown(rows) {
   for (const suite of [...new Set(rows.map((r) => r.suite))]) {
     lines.push(`## ${suite}`, '', '| operation | engine | median | store ÷ raw sql.js | store ÷ native | store ÷ baseline | Keyv ÷ store |', '|---|---|---:|---:|---:|---:|---:|');
     for (const r of rows.filter((x) => x.suite === suite)) {
-      lines.push(`| ${r.op} | ${r.engine} | ${formatNs(r.medianNs)} | ${fmtRatio(r.vsRaw)} | ${fmtRatio(r.vsNative)} | ${fmtRatio(r.vsBaseline)} | ${fmtRatio(r.vsKeyv)} |`);
+      lines.push(`| ${r.op} | ${r.engine} | ${r.display ?? formatNs(r.medianNs)} | ${fmtRatio(r.vsRaw)} | ${fmtRatio(r.vsNative)} | ${fmtRatio(r.vsBaseline)} | ${fmtRatio(r.vsKeyv)} |`);
     }
     lines.push('');
   }

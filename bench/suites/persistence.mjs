@@ -9,8 +9,8 @@
  * 3. 100 concurrent writers, each awaiting its durable `set`s: acknowledged writes per second
  *    (they share fsyncs: group commit).
  *
- *   pnpm run build && node bench/persistence.bench.mjs            (about a minute)
- *   node bench/persistence.bench.mjs --smoke                      (seconds: checks it runs)
+ *   pnpm bench persistence                                        (about a minute)
+ *   node bench/suites/persistence.mjs --smoke                      (seconds: checks it runs)
  *
  * Targets: 1 ≤ 1.2×, 2 ≤ 1.3×, 3 ≥ 30,000 writes/s.
  */
@@ -18,7 +18,7 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
-import { formatNs, measureAll, report, smoke } from './lib/harness.mjs';
+import { formatNs, measureAll, report, smoke } from '../lib/harness.mjs';
 
 const openFile = (path, options = {}) => openStore(path, { purgeIntervalMs: 0, ...options });
 

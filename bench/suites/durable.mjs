@@ -1,0 +1,63 @@
+/**
+ * Durable writes on a file, against what a user would pick instead: Keyv with @keyv/sqlite on
+ * a file (SQLite's own default journal), and the store with 1, 10 and 100 concurrent writers
+ * (medians per acknowledged write: concurrent writers share fsyncs).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '@go-store/adapter-node';
+import { measureAll, report, smoke } from '../lib/harness.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-durable-'));
+const VALUE = 'v'.repeat(40);
+let n = 0;
+const nextKey = () => `key-${n++}`;
+
+const store = await openStore(join(dir, 'store.db'), { purgeIntervalMs: 0 });
+await store.setMany('g', Array.from({ length: 1000 }, (_, i) => [`key-${i}`, VALUE]));
+const keyv = await openKeyv(join(dir, 'keyv.sqlite'));
+
+const cases = [];
+if (keyv) {
+  cases.push(
+    { op: 'durable set, sequential', engine: 'keyv + sqlite', fn: () => keyv.set(nextKey(), VALUE) },
+    { op: 'durable get', engine: 'keyv + sqlite', fn: () => keyv.get(`key-${n++ % 1000}`) },
+  );
+}
+cases.push(
+  { op: 'durable set, sequential', engine: 'store', fn: () => store.set('g', nextKey(), VALUE) },
+  { op: 'durable get', engine: 'store', fn: () => store.get('g', `key-${n++ % 1000}`) },
+);
+for (const writers of smoke ? [1, 10] : [1, 10, 100]) {
+  const perWriter = smoke ? 2 : 10;
+  cases.push({
+    op: `durable set, ${writers} concurrent writer${writers > 1 ? 's' : ''} (per write)`,
+    engine: 'store',
+    opsPerCall: writers * perWriter,
+    fn: () =>
+      Promise.all(
+        Array.from({ length: writers }, async () => {
+          for (let i = 0; i < perWriter; i++) await store.set('g', nextKey(), VALUE);
+        }),
+      ),
+  });
+}
+
+report(await measureAll('durable', cases));
+await store.close();
+await keyv?.disconnect?.();
+rmSync(dir, { recursive: true, force: true });
+
+async function openKeyv(path) {
+  try {
+    const { default: Keyv } = await import('keyv');
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
+    const keyv = new Keyv({ store: new KeyvSqlite(`sqlite://${path}`) });
+    for (let i = 0; i < 1000; i++) await keyv.set(`key-${i}`, VALUE);
+    return keyv;
+  } catch {
+    process.stderr.write('@keyv/sqlite is not installed: its rows are skipped\n');
+    return undefined;
+  }
+}
