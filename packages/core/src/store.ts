@@ -154,8 +154,8 @@ export class Store extends Operations {
    *
    * Other calls on the store wait until the transaction ends, so inside `fn` use `tx`, never
    * the store itself: awaiting the store there would wait for the transaction that is waiting
-   * for you. Where the runtime offers async context (Node, Deno, Bun, workerd through their
-   * adapters), such a call rejects at once with an `InvalidArgumentError` instead.
+   * for you. Where the adapter supplies async context (`asyncContext`: the Node adapter does,
+   * on Node, Deno and Bun), such a call rejects at once with an `InvalidArgumentError` instead.
    */
   async transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
     const op = 'store.transaction';
