@@ -5,7 +5,6 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { formatNs } from './lib/harness.mjs';
@@ -60,10 +59,10 @@ writeFileSync(`${here}ratios.svg`, chart(rows.filter((r) => r.vsRaw !== undefine
 console.log(`bench: wrote bench/RESULTS.md and bench/ratios.svg (${rows.length} measurements)`);
 
 function versions() {
-  const require = createRequire(import.meta.url);
+  // Read from bench's own node_modules: some packages' exports maps hide their package.json.
   const version = (name) => {
     try {
-      return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')).version;
+      return JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version;
     } catch {
       return 'not installed';
     }
