@@ -5,6 +5,7 @@
  * it never reads their timings.
  */
 import { measure } from 'mitata';
+import { createRequire } from 'node:module';
 import initSqlJs from 'sql.js';
 
 export const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -136,6 +137,24 @@ export async function openNative() {
     };
   } catch {
     process.stderr.write('better-sqlite3 is not installed: its rows are skipped\n');
+    return undefined;
+  }
+}
+
+/**
+ * Keyv with @keyv/sqlite at `uri` (`sqlite://:memory:` or `sqlite://<path>`), or `undefined`
+ * when it is not installed or its native sqlite3 addon was not built (it is an optional
+ * dependency: building it needs Node's headers).
+ */
+export async function openKeyv(uri) {
+  try {
+    // sqlite3 loads its addon lazily, failing outside any try; load it here first.
+    createRequire(import.meta.resolve('@keyv/sqlite'))('sqlite3');
+    const { default: Keyv } = await import('keyv');
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
+    return new Keyv({ store: new KeyvSqlite(uri) });
+  } catch {
+    process.stderr.write('@keyv/sqlite (with its sqlite3 addon) is not installed: its rows are skipped\n');
     return undefined;
   }
 }

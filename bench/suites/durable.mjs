@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
-import { measureAll, report, smoke } from '../lib/harness.mjs';
+import { measureAll, openKeyv, report, smoke } from '../lib/harness.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-durable-'));
 const VALUE = 'v'.repeat(40);
@@ -16,7 +16,8 @@ const nextKey = () => `key-${n++}`;
 
 const store = await openStore(join(dir, 'store.db'), { purgeIntervalMs: 0 });
 await store.setMany('g', Array.from({ length: 1000 }, (_, i) => [`key-${i}`, VALUE]));
-const keyv = await openKeyv(join(dir, 'keyv.sqlite'));
+const keyv = await openKeyv(`sqlite://${join(dir, 'keyv.sqlite')}`);
+if (keyv) for (let i = 0; i < 1000; i++) await keyv.set(`key-${i}`, VALUE);
 
 const cases = [];
 if (keyv) {
@@ -48,16 +49,3 @@ report(await measureAll('durable', cases));
 await store.close();
 await keyv?.disconnect?.();
 rmSync(dir, { recursive: true, force: true });
-
-async function openKeyv(path) {
-  try {
-    const { default: Keyv } = await import('keyv');
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    const keyv = new Keyv({ store: new KeyvSqlite(`sqlite://${path}`) });
-    for (let i = 0; i < 1000; i++) await keyv.set(`key-${i}`, VALUE);
-    return keyv;
-  } catch {
-    process.stderr.write('@keyv/sqlite is not installed: its rows are skipped\n');
-    return undefined;
-  }
-}

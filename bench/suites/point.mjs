@@ -3,7 +3,7 @@
  * better-sqlite3 (native) and against Keyv with @keyv/sqlite.
  */
 import { openStore } from '@go-store/adapter-node';
-import { SQL, measureAll, openNative, openRawSqlJs, report, smoke } from '../lib/harness.mjs';
+import { SQL, measureAll, openKeyv, openNative, openRawSqlJs, report, smoke } from '../lib/harness.mjs';
 
 const KEYS = smoke ? 100 : 10_000;
 const DELETABLE = smoke ? 2_000 : 300_000;
@@ -12,7 +12,7 @@ const key = (i) => `key-${i % KEYS}`;
 const store = await openStore(':memory:', { purgeIntervalMs: 0 });
 const raw = await openRawSqlJs();
 const native = await openNative();
-const keyv = await openKeyv();
+const keyv = await openKeyv('sqlite://:memory:');
 
 await store.setMany('g', Array.from({ length: KEYS }, (_, i) => [`key-${i}`, `value-${i}`]));
 await store.setMany('d', Array.from({ length: DELETABLE }, (_, i) => [`key-${i}`, 'v']));
@@ -63,14 +63,3 @@ add('delete', {
 
 report(await measureAll('point', cases));
 await store.close();
-
-async function openKeyv() {
-  try {
-    const { default: Keyv } = await import('keyv');
-    const { default: KeyvSqlite } = await import('@keyv/sqlite');
-    return new Keyv({ store: new KeyvSqlite('sqlite://:memory:') });
-  } catch {
-    process.stderr.write('@keyv/sqlite is not installed: its rows are skipped\n');
-    return undefined;
-  }
-}
