@@ -1,7 +1,8 @@
 /**
  * `pnpm bench`: runs every suite in `suites/`, each in its own process, and writes the medians
- * and ratios to RESULTS.md and the ratios to ratios.svg. `--smoke` checks that every suite
- * runs, in seconds; it writes nothing.
+ * and ratios to RESULTS.md (raw figures in results.json) and the ratios to ratios.svg.
+ * `--smoke` checks that every suite runs, in seconds; it writes nothing. `--report` renders
+ * RESULTS.md and the chart again from results.json without measuring.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,8 +18,12 @@ const suites = readdirSync(`${here}suites`)
   .filter((file) => only.length === 0 || only.some((name) => file.startsWith(name)))
   .sort();
 
-const results = [];
-for (const file of suites) {
+// `--report` renders RESULTS.md and the chart again from the last run's results.json.
+const reportOnly = process.argv.includes('--report');
+const saved = reportOnly ? JSON.parse(readFileSync(`${here}results.json`, 'utf8')) : undefined;
+const meta = saved?.meta ?? { date: new Date().toISOString().slice(0, 10), commit: currentCommit() };
+const results = saved?.results ?? [];
+for (const file of reportOnly ? [] : suites) {
   const started = Date.now();
   const child = spawnSync(process.execPath, ['--expose-gc', `${here}suites/${file}`, ...(smoke ? ['--smoke'] : [])], {
     cwd: here,
@@ -39,12 +44,14 @@ if (smoke) {
   process.exit(0);
 }
 
+if (!reportOnly) writeFileSync(`${here}results.json`, `${JSON.stringify({ meta, results }, null, 1)}\n`);
+
 const BASELINES = { raw: 'raw sql.js', native: 'better-sqlite3' };
 const rows = results.map((r) => {
   const peers = results.filter((p) => p.suite === r.suite && p.op === r.op);
   const of = (engine) => peers.find((p) => p.engine === engine)?.medianNs;
   const baseline = peers.find((p) => p.engine.endsWith('(baseline)'))?.medianNs;
-  const isStore = r.engine === 'store' || r.engine.startsWith('store ');
+  const isStore = r.engine.startsWith('store');
   return {
     ...r,
     vsRaw: isStore && of(BASELINES.raw) ? r.medianNs / of(BASELINES.raw) : undefined,
@@ -70,6 +77,14 @@ function versions() {
   return { 'sql.js': version('sql.js'), 'better-sqlite3': version('better-sqlite3'), keyv: version('keyv'), '@keyv/sqlite': version('@keyv/sqlite'), mitata: version('mitata') };
 }
 
+function currentCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 function fmtRatio(x) {
   return x === undefined ? '' : `${x.toFixed(2)}×`;
 }
@@ -77,17 +92,10 @@ function fmtRatio(x) {
 function markdown(rows) {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const v = versions();
-  const commit = (() => {
-    try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
   const lines = [
     '# Benchmark results',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} at commit \`${commit}\` on ${cpu} (${os.cpus().length} cores, ` +
+    `Measured ${meta.date} at commit \`${meta.commit}\` on ${cpu} (${os.cpus().length} cores, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, Node ${process.version}.`,
     `Versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
     '',
