@@ -44,6 +44,16 @@ if (smoke) {
   process.exit(0);
 }
 
+// A run of some suites (`pnpm bench point`) replaces their rows in the last full run's results.
+if (!reportOnly && only.length > 0) {
+  try {
+    const previous = JSON.parse(readFileSync(`${here}results.json`, 'utf8')).results;
+    const rerun = new Set(suites.map((file) => file.replace(/\.mjs$/, '')));
+    results.unshift(...previous.filter((r) => !rerun.has(r.suite)));
+  } catch {
+    // No earlier results: this run's are all there is.
+  }
+}
 if (!reportOnly) writeFileSync(`${here}results.json`, `${JSON.stringify({ meta, results }, null, 1)}\n`);
 
 const BASELINES = { raw: 'raw sql.js', native: 'better-sqlite3' };

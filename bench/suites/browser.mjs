@@ -3,15 +3,16 @@
 // same worker, and the main-thread store (every call a message to the page's database worker),
 // including 1,000 concurrent gets. Prints medians; writes build/adapter-browser/bench.json.
 //
-//   pnpm run build && node bench/browser.bench.mjs
+//   pnpm bench browser          (or, after pnpm run build: node bench/suites/browser.mjs)
 //
 // It reuses the browser tests' harness (compiled by `pnpm run build`).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundlePages } from '../build/test/adapter-browser/test/bundle.js';
-import { launch, newProfile, removeProfile } from '../build/test/adapter-browser/test/chromium.js';
-import { repoRoot } from '../build/test/adapter-browser/test/package-root.js';
-import { serveStatic } from '../build/test/adapter-browser/test/server.js';
+import { bundlePages } from '../../build/test/adapter-browser/test/bundle.js';
+import { launch, newProfile, removeProfile } from '../../build/test/adapter-browser/test/chromium.js';
+import { repoRoot } from '../../build/test/adapter-browser/test/package-root.js';
+import { serveStatic } from '../../build/test/adapter-browser/test/server.js';
+import { report } from '../lib/harness.mjs';
 
 const server = await serveStatic(await bundlePages());
 const profile = await newProfile();
@@ -50,3 +51,11 @@ console.log(`  main-thread proxy: 1,000 concurrent gets in ${(concurrent / 1e6).
 const out = join(repoRoot(), 'build', 'adapter-browser');
 await mkdir(out, { recursive: true });
 await writeFile(join(out, 'bench.json'), JSON.stringify(figures, null, 2));
+
+// For run.mjs: 'store, sqlite-wasm opfs: get' is the engine 'store, sqlite-wasm opfs' doing 'get'.
+report(
+  figures.map((f) => {
+    const at = f.name.lastIndexOf(': ');
+    return { suite: 'browser', op: f.name.slice(at + 2), engine: f.name.slice(0, at), medianNs: f.medianNs };
+  }),
+);
