@@ -4,7 +4,13 @@
 import { openStore, QuotaExceededError } from '@go-store/adapter-node';
 
 // Open a store. Use ':memory:' for ephemeral data or a file path for persistence.
-const store = await openStore(process.argv[2] ?? 'quickstart.db');
+const path = process.argv[2] ?? 'quickstart.db';
+const store = await openStore(path);
+
+// What an earlier run left in the file is still there.
+const runs = (await store.has('quickstart', 'runs')) ? Number(await store.get('quickstart', 'runs')) + 1 : 1;
+await store.set('quickstart', 'runs', String(runs));
+console.log(`run ${runs} on ${path}`);
 
 // Basic CRUD.
 await store.set('config', 'theme', 'dark');
