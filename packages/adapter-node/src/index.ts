@@ -11,6 +11,7 @@ import { loadSqlJs } from './sqljs.js';
 
 export * from '@go-store/core';
 export { createSqlJsDriver, preservingByteOrderMarks, type SqlJsDriver } from './sqljs-driver.js';
+export { loadSqlJs } from './sqljs.js';
 export { openFileDriver, type FileDriver, type FileDriverOptions, type DatabaseFiles } from './file-driver.js';
 
 /** Options of {@link openStore}: the store's own, plus, for a file, its durability settings. */

@@ -87,9 +87,13 @@ export class NotADatabaseError extends StoreError {
   }
 }
 
-/** Passes the store's own errors through and wraps anything else (an engine's) in DriverError. */
-export function asStoreError(op: string, error: unknown): StoreError {
+/**
+ * Passes the store's own errors through and wraps anything else (an engine's) in DriverError,
+ * naming the operation and, when given, the group and key it was working on.
+ */
+export function asStoreError(op: string, error: unknown, group?: string, key?: string): StoreError {
   if (error instanceof StoreError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  return new DriverError(`${op}: ${message}`, error);
+  const subject = group === undefined ? '' : key === undefined ? `${group}: ` : `${group}/${key}: `;
+  return new DriverError(`${op}: ${subject}${message}`, error);
 }

@@ -76,9 +76,13 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
     return this.#closed;
   }
 
-  /** Whether `event` is one this watcher asked for. */
+  /**
+   * Whether `event` is one this watcher asked for. A `delete_group` event (whose key is `''`)
+   * reaches only watchers of every key (`'*'`), never a watcher of the key `''`.
+   */
   matches(event: StoreEvent): boolean {
-    return (this.group === '*' || this.group === event.group) && (this.key === '*' || this.key === event.key);
+    if (this.group !== '*' && this.group !== event.group) return false;
+    return this.key === '*' || (this.key === event.key && event.type !== 'delete_group');
   }
 
   /** @internal */
@@ -137,6 +141,7 @@ export class EventHub {
   #listeners: readonly Listener[] = [];
   readonly #onError: (error: unknown) => void;
 
+  /** `onError` must not throw (the store wraps the user's). */
   constructor(onError: (error: unknown) => void) {
     this.#onError = onError;
   }
@@ -177,7 +182,7 @@ export class EventHub {
         try {
           listener.fn(event);
         } catch (error) {
-          this.#reportError(error);
+          this.#onError(error);
         }
       }
     }
@@ -188,13 +193,5 @@ export class EventHub {
     for (const watcher of [...this.#watchers]) watcher.close();
     for (const listener of this.#listeners) listener.active = false;
     this.#listeners = [];
-  }
-
-  #reportError(error: unknown): void {
-    try {
-      this.#onError(error);
-    } catch {
-      // An onError that throws must not break the write that is being acknowledged.
-    }
   }
 }

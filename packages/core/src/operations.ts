@@ -127,13 +127,13 @@ export type WriteFn<T> = (driver: SqlDriver, now: number, events: EventSink) => 
 
 /** The data methods common to a store and a transaction. */
 export abstract class Operations {
-  /** Runs a read. */
-  protected abstract read<T>(op: string, fn: ReadFn<T>): Promise<T>;
+  /** Runs a read; `group` and `key` name what it reads in error messages. */
+  protected abstract read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T>;
   /**
    * Runs a write. `atomic` asks for the statements of `fn` to commit together (a store wraps
    * them in a transaction; a transaction is one already).
    */
-  protected abstract write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T>;
+  protected abstract write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T>;
 
   /**
    * The value of a live key.
@@ -148,7 +148,7 @@ export abstract class Operations {
     const op = 'store.has';
     checkString(op, 'group', group);
     checkString(op, 'key', key);
-    return this.read(op, (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined));
+    return this.read(op, (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined), group, key);
   }
 
   /** Writes a value with no expiry (clearing any TTL the key had). */
@@ -198,6 +198,8 @@ export abstract class Operations {
         });
       },
       false,
+      group,
+      key,
     );
   }
 
@@ -218,6 +220,8 @@ export abstract class Operations {
           return then(driver.run(DELETE_KEY, [group, key]), () => undefined);
         }),
       false,
+      group,
+      key,
     );
   }
 
@@ -233,6 +237,7 @@ export abstract class Operations {
         if (live > 0) events?.push(event('delete_group', group, '', '', now));
       },
       true,
+      group,
     );
   }
 
@@ -240,11 +245,12 @@ export abstract class Operations {
   async getAll(group: string): Promise<Record<string, string>> {
     const op = 'store.getAll';
     checkString(op, 'group', group);
-    return this.read(op, (driver, now) => readGroup(driver, group, now));
+    return this.read(op, (driver, now) => readGroup(driver, group, now), group);
   }
 
   /** The group's live pairs, in key order, fetched a page at a time. */
   async *all(group: string): AsyncGenerator<KeyValue, void, undefined> {
+    checkString('store.all', 'group', group);
     let after: string | undefined;
     for (;;) {
       const page = await this.getPage(group, after === undefined ? { limit: PAGE_SIZE } : { after, limit: PAGE_SIZE });
@@ -258,7 +264,7 @@ export abstract class Operations {
   async count(group: string): Promise<number> {
     const op = 'store.count';
     checkString(op, 'group', group);
-    return this.read(op, async (driver, now) => Number((await driver.get(COUNT_GROUP, [group, now]))?.[0] ?? 0));
+    return this.read(op, async (driver, now) => Number((await driver.get(COUNT_GROUP, [group, now]))?.[0] ?? 0), group);
   }
 
   /** The number of live keys across the groups whose name starts with `prefix` (literally). */
@@ -266,7 +272,7 @@ export abstract class Operations {
     const op = 'store.countAll';
     checkString(op, 'prefix', prefix);
     const [lower, upper] = prefixRange(prefix);
-    return this.read(op, async (driver, now) => Number((await driver.get(COUNT_RANGE, [lower, upper, now]))?.[0] ?? 0));
+    return this.read(op, async (driver, now) => Number((await driver.get(COUNT_RANGE, [lower, upper, now]))?.[0] ?? 0), prefix);
   }
 
   /** The names of the groups with live keys that start with `prefix` (literally), in code-point order. */
@@ -276,7 +282,7 @@ export abstract class Operations {
     const [lower, upper] = prefixRange(prefix);
     return this.read(op, async (driver, now) =>
       (await driver.all(SELECT_GROUPS_IN_RANGE, [lower, upper, now])).map((row) => row[0] as string),
-    );
+    prefix);
   }
 
   /** {@link Operations.groups} as an async iterator. */
@@ -303,7 +309,7 @@ export abstract class Operations {
     const op = 'store.render';
     checkString(op, 'template', template);
     checkString(op, 'group', group);
-    const data = await this.read(op, (driver, now) => readGroup(driver, group, now));
+    const data = await this.read(op, (driver, now) => readGroup(driver, group, now), group);
     return renderTemplate(template, data);
   }
 
@@ -330,7 +336,6 @@ export abstract class Operations {
     const ttlMs = options?.ttlMs;
     if (ttlMs !== undefined) checkTtl(op, ttlMs);
     const pairs = toPairs(op, entries);
-    if (pairs.length === 0) return;
     return this.write(
       op,
       async (driver, now, events) => {
@@ -341,7 +346,8 @@ export abstract class Operations {
           events?.push(event('set', group, key, value, now));
         }
       },
-      true,
+      pairs.length > 0,
+      group,
     );
   }
 
@@ -358,10 +364,10 @@ export abstract class Operations {
       const found: Record<string, string> = Object.create(null);
       for (const key of list) {
         const row = await driver.get(SELECT_VALUE, [group, key]);
-        if (row !== undefined && (row[1] === null || Number(row[1]) > now)) found[key] = row[0] as string;
+        if (row !== undefined && isLive(row[1], now)) found[key] = row[0] as string;
       }
       return found;
-    });
+    }, group);
   }
 
   /**
@@ -386,6 +392,7 @@ export abstract class Operations {
         return removed;
       },
       true,
+      groupPrefix,
     );
   }
 
@@ -408,7 +415,7 @@ export abstract class Operations {
           ? await driver.all(SELECT_PAGE_FIRST, [group, now, limit])
           : await driver.all(SELECT_PAGE_AFTER, [group, now, limit, after]);
       return rows.map((row) => ({ key: row[0] as string, value: row[1] as string }));
-    });
+    }, group);
   }
 
   #value(op: string, group: string, key: string): Promise<string> {
@@ -423,15 +430,21 @@ export abstract class Operations {
     return this.read(op, (driver, now) =>
       then(driver.get(SELECT_VALUE, [group, key]), (row): MaybePromise<string> => {
         if (row === undefined) throw notFound(op, group, key);
-        const expiresAt = row[1];
-        if (expiresAt === null || Number(expiresAt) > now) return row[0] as string;
+        if (isLive(row[1], now)) return row[0] as string;
         // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
         return then(driver.run(DELETE_EXPIRED_KEY, [group, key, now]), () => {
           throw notFound(op, group, key);
         });
       }),
+      group,
+      key,
     );
   }
+}
+
+/** A row is live while it has no expiry or its expiry is still ahead of the clock. */
+function isLive(expiresAt: SqlValue | undefined, now: number): boolean {
+  return expiresAt === null || Number(expiresAt) > now;
 }
 
 function notFound(op: string, group: string, key: string): NotFoundError {

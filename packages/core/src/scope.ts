@@ -14,7 +14,7 @@ import {
   type SetManyOptions,
 } from './operations.js';
 import type { Store } from './store.js';
-import { checkCount, checkOptions, checkString } from './validate.js';
+import { checkCount, checkOptions, checkString, describe } from './validate.js';
 
 /** A namespace's limits; 0 or absent means unlimited. */
 export interface QuotaOptions {
@@ -48,11 +48,13 @@ export class ScopedOperations {
   constructor(base: Operations, namespace: string, quota?: QuotaOptions) {
     const op = 'store.scope';
     if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
-      throw new InvalidArgumentError(`${op}: namespace must match ^[a-zA-Z0-9-]+$, got ${JSON.stringify(namespace)}`);
+      const got = typeof namespace === 'string' ? JSON.stringify(namespace) : describe(namespace);
+      throw new InvalidArgumentError(`${op}: namespace must match ^[a-zA-Z0-9-]+$, got ${got}`);
     }
     checkOptions(op, quota);
-    const maxKeys = quota?.maxKeys ?? 0;
-    const maxGroups = quota?.maxGroups ?? 0;
+    // Absent means unlimited; null is not absent, and is refused like any other non-integer.
+    const maxKeys = quota?.maxKeys === undefined ? 0 : quota.maxKeys;
+    const maxGroups = quota?.maxGroups === undefined ? 0 : quota.maxGroups;
     checkCount(op, 'maxKeys', maxKeys);
     checkCount(op, 'maxGroups', maxGroups);
     this.namespace = namespace;

@@ -4,7 +4,7 @@
  */
 import type { MaybePromise, SqlDriver } from './driver.js';
 import { ClosedError, InvalidArgumentError, asStoreError } from './errors.js';
-import { EventHub, type ChangeListener, type StoreEvent, type WatchOptions, type Watcher } from './events.js';
+import { EventHub, Watcher, type ChangeListener, type StoreEvent, type WatchOptions } from './events.js';
 import { Lock } from './lock.js';
 import { then } from './maybe.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';
@@ -52,8 +52,16 @@ export async function createStore(driver: SqlDriver, options: StoreOptions = {})
     if (typeof now !== 'function') throw new InvalidArgumentError('openStore: now must be a function');
     const purgeIntervalMs = options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS;
     checkCount('openStore', 'purgeIntervalMs', purgeIntervalMs);
-    const onError = options.onError ?? ((error: unknown) => console.error(error));
-    if (typeof onError !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');
+    const report = options.onError ?? ((error: unknown) => console.error(error));
+    if (typeof report !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');
+    // An onError that throws must not break what it reports on (a write, a rollback, a purge).
+    const onError = (error: unknown): void => {
+      try {
+        report(error);
+      } catch {
+        // Nowhere left to report it.
+      }
+    };
     await prepareSchema(driver);
     return new Store(driver, { now, purgeIntervalMs, onError, asyncContext: options.asyncContext });
   } catch (error) {
@@ -112,32 +120,37 @@ export class Store extends Operations {
     return this.#closing !== undefined;
   }
 
-  protected read<T>(op: string, fn: ReadFn<T>): Promise<T> {
+  protected read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     const refusal = this.#refuse(op);
     if (refusal) return Promise.reject(refusal);
-    return this.#lock.run(() => guard(op, () => fn(this.#driver, this.#now())));
+    return this.#lock.run(() => guard(() => fn(this.#driver, this.#now()), op, group, key));
   }
 
-  protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean): Promise<T> {
+  protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
     const refusal = this.#refuse(op);
     if (refusal) return Promise.reject(refusal);
     const driver = this.#driver;
     const committed = this.#lock.run(() =>
-      guard(op, () => {
-        const events: StoreEvent[] | null = this.#hub.active ? [] : null;
-        // Emitted under the lock, so events follow commit order exactly.
-        const emit = (value: T): T => {
-          if (events !== null && events.length > 0) this.#hub.emit(events);
-          return value;
-        };
-        if (!atomic) return then(fn(driver, this.#now(), events), emit);
-        return this.#atomically(() => fn(driver, this.#now(), events)).then(emit);
-      }),
+      guard(
+        () => {
+          const events: StoreEvent[] | null = this.#hub.active ? [] : null;
+          // Emitted under the lock, so events follow commit order exactly.
+          const emit = (value: T): T => {
+            if (events !== null && events.length > 0) this.#hub.emit(events);
+            return value;
+          };
+          if (!atomic) return then(fn(driver, this.#now(), events), emit);
+          return this.#atomically(() => fn(driver, this.#now(), events), op).then(emit);
+        },
+        op,
+        group,
+        key,
+      ),
     );
     if (driver.sync === undefined) return committed;
     // Durability is awaited outside the lock, so concurrent writers share one fsync.
     return committed.then((value) => this.#synced(value)).catch((error: unknown) => {
-      throw asStoreError(op, error);
+      throw asStoreError(op, error, group, key);
     });
   }
 
@@ -162,36 +175,29 @@ export class Store extends Operations {
     const refusal = this.#refuse(op);
     if (refusal) throw refusal;
     if (typeof fn !== 'function') throw new InvalidArgumentError(`${op}: the callback must be a function`);
-    const driver = this.#driver;
-    const result = await this.#lock.run(async () => {
-      try {
-        await driver.begin();
-      } catch (error) {
-        throw asStoreError(op, error);
-      }
-      const tx = new Transaction(driver, this.#now);
-      this.#openTransaction = tx;
-      let value: T;
-      let events: StoreEvent[];
-      try {
-        value = await (this.#asyncContext ? this.#asyncContext.run(tx, () => fn(tx)) : fn(tx));
-        events = await tx[finish]();
-      } catch (error) {
-        await tx[finish]();
-        this.#openTransaction = undefined;
-        await this.#rollback();
-        throw error;
-      }
-      this.#openTransaction = undefined;
-      try {
-        await driver.commit();
-      } catch (error) {
-        await this.#rollback();
-        throw asStoreError(op, error);
-      }
-      if (events.length > 0) this.#hub.emit(events);
-      return value;
-    });
+    let events: StoreEvent[] = [];
+    const result = await this.#lock.run(() =>
+      this.#atomically(async () => {
+        const tx = new Transaction(this.#driver, this.#now);
+        this.#openTransaction = tx;
+        try {
+          const value = await (this.#asyncContext ? this.#asyncContext.run(tx, () => fn(tx)) : fn(tx));
+          const finished = await tx[finish]();
+          if (finished.failure !== undefined) throw finished.failure;
+          events = finished.events;
+          return value;
+        } catch (error) {
+          await tx[finish]();
+          throw error;
+        } finally {
+          this.#openTransaction = undefined;
+        }
+      }, op).then((value) => {
+        // Emitted under the lock, so they precede the events of any call waiting for it.
+        if (events.length > 0) this.#hub.emit(events);
+        return value;
+      }),
+    );
     try {
       return await this.#synced(result);
     } catch (error) {
@@ -211,6 +217,7 @@ export class Store extends Operations {
 
   /** Ends a watcher's iteration (after its buffered events). Idempotent. */
   unwatch(watcher: Watcher): void {
+    if (!(watcher instanceof Watcher)) throw new InvalidArgumentError('store.unwatch: expected a Watcher from store.watch');
     watcher.close();
   }
 
@@ -252,6 +259,11 @@ export class Store extends Operations {
    * {@link ClosedError}. Idempotent: every call returns the same Promise.
    */
   close(): Promise<void> {
+    // Closing waits for the open transaction, so from inside its own callback it would wait
+    // forever: refuse it there, as every other call on the store is refused.
+    if (this.#closing === undefined && this.#insideOwnTransaction()) {
+      return Promise.reject(this.#refuse('store.close'));
+    }
     this.#closing ??= this.#close();
     return this.#closing;
   }
@@ -268,18 +280,32 @@ export class Store extends Operations {
     }
   }
 
-  /** Runs `fn` between BEGIN and COMMIT, rolling back if anything fails. */
-  async #atomically<T>(fn: () => MaybePromise<T>): Promise<T> {
+  /**
+   * Runs `fn` between BEGIN and COMMIT, rolling back if anything fails. What `fn` throws
+   * propagates unchanged (a transaction callback's own error); the engine's failures to begin
+   * or commit become DriverErrors for `op`.
+   */
+  async #atomically<T>(fn: () => MaybePromise<T>, op: string): Promise<T> {
     const driver = this.#driver;
-    await driver.begin();
     try {
-      const value = await fn();
-      await driver.commit();
-      return value;
+      await driver.begin();
+    } catch (error) {
+      throw asStoreError(op, error);
+    }
+    let value: T;
+    try {
+      value = await fn();
     } catch (error) {
       await this.#rollback();
       throw error;
     }
+    try {
+      await driver.commit();
+    } catch (error) {
+      await this.#rollback();
+      throw asStoreError(op, error);
+    }
+    return value;
   }
 
   async #rollback(): Promise<void> {
@@ -294,14 +320,19 @@ export class Store extends Operations {
   /** Why a call must not proceed, if it must not. */
   #refuse(op: string): Error | undefined {
     if (this.#closing !== undefined) return new ClosedError(`${op}: the store is closed`);
-    const tx = this.#openTransaction;
-    if (tx !== undefined && this.#asyncContext?.getStore() === tx) {
+    if (this.#insideOwnTransaction()) {
       return new InvalidArgumentError(
         `${op}: called on the store inside its own transaction callback, where it would wait ` +
           'for the transaction forever; use the transaction argument (tx) instead',
       );
     }
     return undefined;
+  }
+
+  /** Whether this call comes from inside the callback of the transaction now open. */
+  #insideOwnTransaction(): boolean {
+    const tx = this.#openTransaction;
+    return tx !== undefined && this.#asyncContext !== undefined && this.#asyncContext.getStore() === tx;
   }
 
   #throwIfClosed(op: string): void {
@@ -313,9 +344,9 @@ export class Store extends Operations {
  * Runs `fn`, turning anything it throws or rejects with into a StoreError for `op`. Written
  * without `async` so that a synchronous answer stays synchronous.
  */
-function guard<T>(op: string, fn: () => MaybePromise<T>): MaybePromise<T> {
+function guard<T>(fn: () => MaybePromise<T>, op: string, group?: string, key?: string): MaybePromise<T> {
   const fail = (error: unknown): never => {
-    throw asStoreError(op, error);
+    throw asStoreError(op, error, group, key);
   };
   try {
     const result = fn();
@@ -326,8 +357,9 @@ function guard<T>(op: string, fn: () => MaybePromise<T>): MaybePromise<T> {
 }
 
 function startPurgeTimer(store: Store, intervalMs: number, onError: (error: unknown) => void): unknown {
+  // close() clears the interval before anything else, so a tick never meets a closed store.
   const timer = setInterval(() => {
-    if (!store.closed) store.purgeExpired().catch(onError);
+    store.purgeExpired().catch(onError);
   }, intervalMs);
   // The purge must never keep a process alive: Node and Bun timers have unref(); Deno has
   // Deno.unrefTimer(); in browsers and workerd timers keep nothing alive.

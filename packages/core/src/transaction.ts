@@ -3,7 +3,7 @@
  * the lock the transaction holds, with events staged until commit.
  */
 import type { SqlDriver } from './driver.js';
-import { ClosedError, asStoreError } from './errors.js';
+import { ClosedError, DriverError, asStoreError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { Lock } from './lock.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';
@@ -23,6 +23,9 @@ export class Transaction extends Operations {
   readonly #lock = new Lock();
   readonly #events: StoreEvent[] = [];
   #active = true;
+  // An engine failure may have left part of a multi-statement write applied: such a
+  // transaction must not commit, whether or not the callback caught the error.
+  #failure: DriverError | undefined;
 
   /** @internal Created by {@link Store.transaction}. */
   constructor(driver: SqlDriver, now: () => number) {
@@ -31,18 +34,18 @@ export class Transaction extends Operations {
     this.#now = now;
   }
 
-  protected read<T>(op: string, fn: ReadFn<T>): Promise<T> {
+  protected read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     return this.#lock
       .run(() => {
         this.#checkActive(op);
         return fn(this.#driver, this.#now());
       })
       .catch((error: unknown) => {
-        throw asStoreError(op, error);
+        throw asStoreError(op, error, group, key);
       });
   }
 
-  protected write<T>(op: string, fn: WriteFn<T>): Promise<T> {
+  protected write<T>(op: string, fn: WriteFn<T>, _atomic: boolean, group?: string, key?: string): Promise<T> {
     return this.#lock.run(async () => {
       this.#checkActive(op);
       // A write that fails part-way stages none of its events.
@@ -52,19 +55,22 @@ export class Transaction extends Operations {
         this.#events.push(...staged);
         return result;
       } catch (error) {
-        throw asStoreError(op, error);
+        const failure = asStoreError(op, error, group, key);
+        if (failure instanceof DriverError) this.#failure ??= failure;
+        throw failure;
       }
     });
   }
 
   /**
    * @internal Waits for the calls already made on `tx`, then refuses any later one; resolves
-   * to the events to emit if the transaction commits.
+   * to the events to emit if the transaction commits, and the engine failure that forbids it
+   * to commit, if there was one.
    */
-  [finish](): Promise<StoreEvent[]> {
+  [finish](): Promise<{ events: StoreEvent[]; failure: DriverError | undefined }> {
     return this.#lock.run(() => {
       this.#active = false;
-      return this.#events;
+      return { events: this.#events, failure: this.#failure };
     });
   }
 

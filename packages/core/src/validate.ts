@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from './errors.js';
 
 /** Describes a value for an error message without printing user data at length. */
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;

@@ -25,6 +25,7 @@ function promiseCalls(store: Store): Array<[string, () => Promise<unknown>]> {
     ['render', () => store.render('{{ .k }}', 'g')],
     ['purgeExpired', () => store.purgeExpired()],
     ['setMany', () => store.setMany('g', { k: 'v' })],
+    ['setMany (no entries)', () => store.setMany('g', {})],
     ['getMany', () => store.getMany('g', ['k'])],
     ['deletePrefix', () => store.deletePrefix('g')],
     ['getPage', () => store.getPage('g', { limit: 10 })],

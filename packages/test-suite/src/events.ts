@@ -15,6 +15,7 @@ import {
   setEvent,
   shape,
   shapes,
+  throwsSync,
   withStore,
   type Harness,
 } from './support.js';
@@ -58,6 +59,26 @@ export function eventsSuite(h: Harness): void {
       await store.delete('g', 'k');
       assert.equal(shapes(events), [deleteEvent('g', 'k')]);
       assert.is((events[0] as StoreEvent).timestamp.getTime(), T0 + 7);
+    }));
+
+  test('watch: a watcher of the empty key gets that key\'s events but never delete_group', () =>
+    withStore(h, async (store) => {
+      const empty = store.watch('g', '');
+      const anyGroupEmpty = store.watch('*', '');
+      await store.set('g', '', 'v');
+      await store.set('g', 'other', 'v');
+      await store.deleteGroup('g');
+      store.unwatch(empty);
+      store.unwatch(anyGroupEmpty);
+      assert.equal(shapes(await drain(empty)), [setEvent('g', '', 'v')]);
+      assert.equal(shapes(await drain(anyGroupEmpty)), [setEvent('g', '', 'v')]);
+    }));
+
+  test('unwatch: anything but a watcher throws InvalidArgumentError', () =>
+    withStore(h, async (store) => {
+      for (const value of [undefined, null, {}, 'w']) {
+        throwsSync(() => store.unwatch(value as never), InvalidArgumentError, 'INVALID_ARGUMENT', `unwatch(${String(value)})`);
+      }
     }));
 
   test('deleteGroup: emits one { type: "delete_group", key: "", value: "" } when it removes live keys', () =>

@@ -39,11 +39,18 @@ export function scopeSuite(h: Harness): void {
       }
     }));
 
+  test('scope: a non-string namespace of any type throws InvalidArgumentError, never another error', () =>
+    withStore(h, async (store) => {
+      for (const value of [10n, Symbol('ns'), null, undefined, 42, {}, ['a']]) {
+        throwsSync(() => store.scope(value as unknown as string), InvalidArgumentError, 'INVALID_ARGUMENT', `namespace ${String(typeof value)}`);
+      }
+    }));
+
   test('scope: an invalid quota throws InvalidArgumentError synchronously', () =>
     withStore(h, async (store) => {
-      const bad: unknown[] = [-1, 1.5, Number.NaN, '3', Number.POSITIVE_INFINITY, true, -0.5, {}];
+      const bad: unknown[] = [-1, 1.5, Number.NaN, '3', Number.POSITIVE_INFINITY, true, -0.5, {}, null, 3n];
       for (const value of bad) {
-        const label = JSON.stringify(value) ?? String(value);
+        const label = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
         throwsSync(() => store.scope('ns', { maxKeys: value as number }), InvalidArgumentError, 'INVALID_ARGUMENT', `maxKeys ${label}`);
         throwsSync(() => store.scope('ns', { maxGroups: value as number }), InvalidArgumentError, 'INVALID_ARGUMENT', `maxGroups ${label}`);
       }

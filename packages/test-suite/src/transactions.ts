@@ -434,6 +434,7 @@ export function transactionsSuite(h: Harness): void {
       let outer: Promise<unknown> | undefined;
       let outerWrite: Promise<unknown> | undefined;
       let nested: Promise<unknown> | undefined;
+      let closing: Promise<unknown> | undefined;
       await store.transaction(async (tx) => {
         await tx.set('g', 'inside', 'v');
         outer = store.get('g', 'inside').then(
@@ -448,6 +449,10 @@ export function transactionsSuite(h: Harness): void {
           (value) => ({ resolved: value }),
           (error: unknown) => error,
         );
+        closing = store.close().then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
       });
       // Resolved only now, after the transaction: an outer call that had not settled by now
       // would have been waiting for the transaction it was issued from.
@@ -456,12 +461,13 @@ export function transactionsSuite(h: Harness): void {
         ['store.get', outer],
         ['store.set', outerWrite],
         ['store.transaction', nested],
+        ['store.close', closing],
       ] as const) {
         const outcome = await Promise.race([call as Promise<unknown>, done.promise]);
         assert.instance(outcome, StoreError, `${name} inside the callback: ${JSON.stringify(outcome)}`);
       }
       assert.is(await store.has('g', 'outer'), false, 'the refused outer write wrote nothing');
-      assert.is(await store.get('g', 'inside'), 'v', 'the transaction itself committed');
+      assert.is(await store.get('g', 'inside'), 'v', 'the transaction itself committed (and the store is still open)');
     }));
 
   test('transaction: a non-function callback rejects with InvalidArgumentError', () =>
