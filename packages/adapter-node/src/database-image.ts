@@ -1,12 +1,17 @@
 /**
  * Reads a database as SQLite would see it: the main file, plus the committed frames of its
- * `-wal` file, checked to be an SQLite database before anything else happens to it.
+ * `-wal` file, checked to be an SQLite database before anything else happens to it. A hot
+ * rollback journal beside it (left by another SQLite program) is refused: only SQLite can roll
+ * it back.
  */
+import * as fs from 'node:fs';
 import { NotADatabaseError } from '@go-store/core';
 import { readIfExists } from './durable-fs.js';
 import { databasePageSize, foldWal, WalFormatError } from './wal-import.js';
 
 const MAGIC = new TextEncoder().encode('SQLite format 3\0');
+/** The first 8 bytes of a rollback journal whose transaction may have written the database. */
+const JOURNAL_MAGIC = new Uint8Array([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
 
 /** The database's bytes as read. */
 export interface DatabaseImage {
@@ -33,6 +38,37 @@ export function checkHeader(path: string, bytes: Uint8Array): void {
   }
   if (databasePageSize(bytes) === undefined) {
     throw new NotADatabaseError(`openStore: ${path}: corrupt SQLite database (invalid page size); the file was not modified`);
+  }
+}
+
+/**
+ * Throws {@link NotADatabaseError} naming `path` and its journal when `path-journal` is hot: a
+ * SQLite program died (or is) in the middle of a transaction, and the main file may hold pages
+ * of that unfinished transaction, which only replaying the journal undoes. Left there, the
+ * journal would also be replayed by the next SQLite to open the file, over our snapshot. SQLite
+ * writes the journal's magic only once it is about to change the main file: an empty journal,
+ * or one whose header is zeroed (`journal_mode` TRUNCATE or PERSIST after a commit), is not hot.
+ */
+export function checkNoHotJournal(path: string): void {
+  const journal = `${path}-journal`;
+  let fd: number;
+  try {
+    fd = fs.openSync(journal, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const head = new Uint8Array(JOURNAL_MAGIC.length);
+  try {
+    fs.readSync(fd, head, 0, head.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (JOURNAL_MAGIC.every((b, i) => head[i] === b)) {
+    throw new NotADatabaseError(
+      `openStore: ${path}: another SQLite program left a hot rollback journal, ${journal} (it stopped in the middle of a transaction, or is writing the file now); ` +
+        `recover it first by opening the database once with sqlite3 (or any SQLite), modifying nothing, e.g. sqlite3 ${JSON.stringify(path)} 'PRAGMA quick_check'; no file was modified`,
+    );
   }
 }
 

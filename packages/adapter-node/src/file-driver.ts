@@ -26,7 +26,8 @@
  *    `.gstmp` over the database, fsync the directory;
  * 5. replace the log (write-and-rename) with the records after P.
  *
- * On open: if the last marker's snapshot is complete in `.gstmp` but not installed, install it;
+ * On open: refuse a hot `-journal` another SQLite program left (only SQLite can roll it back);
+ * if the last marker's snapshot is complete in `.gstmp` but not installed, install it;
  * load the database file (plus the committed frames of a `-wal` file, if any); skip the log
  * records the file already holds (those before the offset of the last marker that matches it);
  * replay the rest; then, if anything was replayed or folded in, compact at once.
@@ -44,7 +45,7 @@ import {
 } from '@go-store/core';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { crc32 } from './crc32.js';
-import { readDatabaseImage } from './database-image.js';
+import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
 import { acquireLock, type FileLock } from './lock.js';
 import { loadSqlJs } from './sqljs.js';
@@ -153,9 +154,10 @@ interface SyncDriver {
  * Opens (or creates) the SQLite database file at `path` for exclusive, durable use.
  *
  * Rejects with `LockedError` when another store (in this process or a live one) has it open,
- * `NotADatabaseError` when the file (or its `-wal`) is not a valid SQLite database — in which
- * case no file is modified — `InvalidArgumentError` for bad options, and `DriverError` when the
- * directory cannot be written. Every message names the file.
+ * `NotADatabaseError` when the file (or its `-wal`) is not a valid SQLite database, or another
+ * SQLite program left a hot `-journal` beside it — in which case no file is modified —
+ * `InvalidArgumentError` for bad options, and `DriverError` when the directory cannot be
+ * written. Every message names the file.
  *
  * @example
  * ```ts
@@ -263,6 +265,8 @@ function describeFsError(files: DatabaseFiles, err: unknown): unknown {
 
 async function openLocked(SQL: SqlJsStatic, files: DatabaseFiles, lock: FileLock, options: ResolvedOptions): Promise<FileDriver> {
   const dir = nodePath.dirname(files.database);
+  // Before anything is read or written: a transaction another SQLite program left unfinished.
+  checkNoHotJournal(files.database);
 
   // The log a previous run left, if any.
   const logBytes = readIfExists(files.log);

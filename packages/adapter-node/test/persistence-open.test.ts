@@ -151,6 +151,64 @@ open('a file that is not a database, or is corrupt, rejects naming it and is lef
   assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
 });
 
+/** The first bytes of a rollback journal whose transaction may have written the database. */
+const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
+
+const KV_300 =
+  "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); " +
+  "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO kv SELECT 'g', printf('%05d', i), printf('acknowledged %d %.100c', i, 'x'), NULL FROM n;";
+
+open('a hot rollback journal another SQLite program left is refused, naming both files, until SQLite has recovered it', async () => {
+  const dir = tempDir('journal');
+  const db = nodePath.join(dir, 'hot.db');
+  sqlite3(db, KV_300);
+  const committed = fs.readFileSync(db);
+  // Native SQLite with a 2-page cache dies in the middle of a transaction: it has already spilled
+  // uncommitted pages into the main file, and only its journal can undo them.
+  const native = spawnSync('sqlite3', [db], {
+    input: "PRAGMA cache_size=2;\nBEGIN;\nUPDATE kv SET value = 'uncommitted ' || value;\n.system kill -9 $PPID\n",
+    encoding: 'utf8',
+  });
+  assert.is(native.signal, 'SIGKILL');
+  const journal = fs.readFileSync(`${db}-journal`);
+  assert.equal([...journal.subarray(0, 8)], JOURNAL_MAGIC, 'the journal is hot');
+  assert.not.equal(fs.readFileSync(db), committed, 'uncommitted pages were spilled into the main file');
+
+  const before = snapshotDir(dir);
+  const err = await rejection(openFileStore(db));
+  assert.ok(err instanceof NotADatabaseError, String(err));
+  assert.ok(err.message.includes(db) && err.message.includes(`${db}-journal`), `the message names both files: ${err.message}`);
+  assert.match(err.message, /sqlite3/, 'and says how to recover it');
+  assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
+
+  // Recovered as the message says: SQLite opens it once, rolling the journal back.
+  assert.is(sqlite3(db, 'PRAGMA quick_check'), 'ok');
+  const store = await openFileStore(db);
+  assert.is(await store.count('g'), 300);
+  assert.is(await store.get('g', '00001'), `acknowledged 1 ${'x'.repeat(100)}`, 'the committed data, not the spilled pages');
+  await store.set('g', 'ours', 'after recovery');
+  await store.close();
+  assert.is(sqlite3(db, "SELECT count(*) FROM kv WHERE value LIKE 'uncommitted%'"), '0');
+  assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), 'after recovery');
+});
+
+open('an empty or zeroed journal (journal_mode TRUNCATE or PERSIST) is not hot: the file opens, and sqlite3 then reads our writes', async () => {
+  for (const mode of ['TRUNCATE', 'PERSIST']) {
+    const dir = tempDir('journal');
+    const db = nodePath.join(dir, `${mode.toLowerCase()}.db`);
+    sqlite3(db, KV_300);
+    sqlite3(db, `PRAGMA journal_mode=${mode}; INSERT INTO kv VALUES ('g', 'native', 'committed', NULL);`);
+    const journal = fs.readFileSync(`${db}-journal`);
+    assert.ok(journal.length === 0 || journal.subarray(0, 8).every((b) => b === 0), `${mode}: the journal is left, not hot`);
+    const store = await openFileStore(db);
+    assert.is(await store.get('g', 'native'), 'committed', mode);
+    await store.set('g', 'ours', mode);
+    await store.close();
+    assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), mode, `${mode}: sqlite3 sees our write`);
+    assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', mode);
+  }
+});
+
 open('a directory, a missing directory or one that cannot be written: a clear error naming the path', async () => {
   const dir = tempDir('dirs');
   const isDir = await rejection(openFileStore(dir));
