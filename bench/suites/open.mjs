@@ -36,7 +36,7 @@ for (const mb of SIZES_MB) {
   for (let start = 0; start < rows; start += 10_000) {
     const entries = [];
     for (let i = start; i < Math.min(rows, start + 10_000); i++) entries.push([`key-${String(i).padStart(8, '0')}`, VALUE]);
-    await store.setMany(`g${start % 50}`, entries);
+    await store.setMany(`g${(start / 10_000) % 50}`, entries);
   }
   await store.close();
   const size = statSync(path).size;

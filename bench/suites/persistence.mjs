@@ -34,7 +34,7 @@ const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-persistence-'));
   for (let start = 0; start < ROWS; start += 10_000) {
     const entries = [];
     for (let i = start; i < Math.min(ROWS, start + 10_000); i++) entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
-    await store.transaction((tx) => tx.setMany(`group-${start % 100}`, entries));
+    await store.transaction((tx) => tx.setMany(`group-${(start / 10_000) % 100}`, entries));
   }
   await store.close();
 }
@@ -51,7 +51,7 @@ const stores = {
   for (let start = 0; start < ROWS; start += 10_000) {
     const entries = [];
     for (let i = start; i < Math.min(ROWS, start + 10_000); i++) entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
-    await store.transaction((tx) => tx.setMany(`group-${start % 100}`, entries));
+    await store.transaction((tx) => tx.setMany(`group-${(start / 10_000) % 100}`, entries));
   }
   await store.close();
 }

@@ -36,7 +36,16 @@ async function driverWith(intercept: (method: keyof SqlDriver, sql: string) => v
 async function asyncDriver(): Promise<SqlDriver> {
   const SQL = await loadSqlJs();
   const inner = createSqlJsDriver(new SQL.Database());
-  const later = <T>(fn: () => T): Promise<T> => new Promise((resolve, reject) => setImmediate(() => { try { resolve(fn()); } catch (error) { reject(error); } }));
+  const later = <T>(fn: () => T | Promise<T>): Promise<T> =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(fn());
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    );
   return {
     all: (sql, params) => later(() => inner.all(sql, params)),
     get: (sql, params) => later(() => inner.get(sql, params)),

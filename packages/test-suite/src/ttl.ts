@@ -251,17 +251,33 @@ export function ttlSuite(h: Harness): void {
     }
   });
 
-  test('purgeIntervalMs: 0 turns the background purge off (no timer runs; store still works)', () =>
-    withStore(
-      h,
-      async (store, clock) => {
-        await store.setWithTTL('g', 'k', 'v', 10);
-        clock.advance(10);
-        assert.is(await store.has('g', 'k'), false);
-        assert.is(await store.purgeExpired(), 1);
-      },
-      { purgeIntervalMs: 0 },
-    ));
+  test('purgeIntervalMs: 0 turns the background purge off: expired rows stay until purgeExpired', async () => {
+    if (!h.slow) return;
+    // A second store with a 20 ms purge serves as the witness that purge ticks have passed.
+    const clock = new Clock();
+    const off = await h.open({ now: clock.now, purgeIntervalMs: 0 });
+    const witness = await h.open({ now: clock.now, purgeIntervalMs: 20 });
+    try {
+      const start = clock.time;
+      await off.setWithTTL('g', 'k', 'v', 10);
+      await witness.setWithTTL('g', 'k', 'v', 10);
+      clock.advance(10);
+      await eventually(async () => {
+        const now = clock.time;
+        clock.time = start;
+        try {
+          return (await witness.countAll()) === 0;
+        } finally {
+          clock.time = now;
+        }
+      }, 'the witness store purged its expired row');
+      assert.is(await off.has('g', 'k'), false, 'expired rows are invisible either way');
+      assert.is(await off.purgeExpired(), 1, 'the store with purgeIntervalMs 0 still held its expired row');
+    } finally {
+      await off.close();
+      await witness.close();
+    }
+  });
 
   test.run();
 }
