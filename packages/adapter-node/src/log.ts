@@ -238,20 +238,31 @@ export class LogFile {
       writeFully(fd, concat(parts, length), 0);
       fs.fdatasyncSync(fd);
       fs.renameSync(tmpPath, this.path);
-      fsyncDirectory(nodePath.dirname(this.path));
     } catch (err) {
       fs.closeSync(fd);
       try {
         fs.unlinkSync(tmpPath);
       } catch {
-        // Already renamed, or never created: nothing to clean.
+        // Never created: nothing to clean.
       }
       throw err;
     }
-    fs.closeSync(this.fd);
+    // Renamed: the new file is the log now, whatever happens next; the old one is unlinked.
+    const old = this.fd;
     this.fd = fd;
     this.fileLength = length;
     this.syncedLength = length;
+    try {
+      fs.closeSync(old);
+    } catch {
+      // Nothing more is written to it.
+    }
+    try {
+      fsyncDirectory(nodePath.dirname(this.path));
+    } catch (err) {
+      // The rename may not survive a power loss, and with it the records appended from now on.
+      throw this.fail('directory fsync', err);
+    }
   }
 
   /** Syncs what is pending and closes the file; idempotent. */

@@ -3,6 +3,7 @@
  * recovered from, and how the database file catches up.
  */
 import * as fs from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as nodePath from 'node:path';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createStore, DriverError, openFileDriver } from '@go-store/adapter-node';
@@ -24,6 +25,24 @@ const NO_COMPACTION = { compactMinBytes: 1 << 30 };
 async function records(db: string) {
   const { scanLog } = await loadLogFormat();
   return scanLog(fs.readFileSync(`${db}.gslog`));
+}
+
+/**
+ * Makes `node:fs`'s `name` fail with EIO while `when()` says so (for every ES module that imports
+ * `node:fs`, the adapter's included); returns the function that restores it.
+ */
+function failFs(name: 'fsyncSync' | 'fdatasyncSync', when: () => boolean): () => void {
+  const cjs = createRequire(import.meta.url)('node:fs') as Record<string, unknown>;
+  const original = cjs[name] as (fd: number) => void;
+  cjs[name] = (fd: number): void => {
+    if (when()) throw Object.assign(new Error(`EIO: i/o error, ${name}`), { code: 'EIO' });
+    original(fd);
+  };
+  syncBuiltinESMExports();
+  return () => {
+    cjs[name] = original;
+    syncBuiltinESMExports();
+  };
 }
 
 const log = suite('persistence: the write log');
@@ -235,6 +254,39 @@ compaction('a failed compaction loses nothing: it is reported to onError, retrie
   assert.is(await reopened.count('g'), 400, 'every write kept in the log');
   await reopened.close();
   assert.equal(listDir(dir), ['f.db']);
+});
+
+compaction('a log rotation whose directory fsync fails: no later write is acknowledged unless it is in the log on disk', async () => {
+  const dir = tempDir('rotate-fail');
+  const db = nodePath.join(dir, 'r.db');
+  const driver = await openFileDriver(db, NO_COMPACTION);
+  await driver.exec('CREATE TABLE t (x TEXT)');
+  await driver.run('INSERT INTO t VALUES (?)', ['before']);
+  await driver.sync();
+  const restore = failFs('fsyncSync', () => /\brotate\b/.test(new Error().stack ?? ''));
+  let compacted: unknown;
+  try {
+    compacted = await driver.compact().then(() => undefined, (err: unknown) => err);
+  } finally {
+    restore();
+  }
+  assert.ok(compacted instanceof DriverError, String(compacted));
+  const acknowledged = ['before'];
+  for (const x of ['after 1', 'after 2']) {
+    try {
+      await driver.run('INSERT INTO t VALUES (?)', [x]);
+      await driver.sync();
+      acknowledged.push(x);
+    } catch (err) {
+      assert.ok(err instanceof DriverError, String(err));
+    }
+  }
+  const copy = crashCopy(db);
+  await driver.close().catch(() => undefined);
+  const reopened = await openFileDriver(copy);
+  const rows = (await reopened.all('SELECT x FROM t', [])).map((row) => row[0]);
+  await reopened.close();
+  for (const x of acknowledged) assert.ok(rows.includes(x), `acknowledged ${JSON.stringify(x)} is in the crash copy: ${JSON.stringify(rows)}`);
 });
 
 compaction('a pre-TTL go-store database is migrated, and the migration survives a crash', async () => {
