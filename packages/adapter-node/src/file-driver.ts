@@ -451,13 +451,19 @@ class PersistentDriver implements FileDriver {
 
   all(sql: string, params: readonly SqlValue[]): SqlRow[] {
     const kind = this.kind(sql);
-    if (kind === 'read') return this.sql.all(sql, params);
+    if (kind === 'read') {
+      this.assertReadable();
+      return this.sql.all(sql, params);
+    }
     return this.write(kind, sql, params, () => this.sql.all(sql, params), () => undefined);
   }
 
   get(sql: string, params: readonly SqlValue[]): SqlRow | undefined {
     const kind = this.kind(sql);
-    if (kind === 'read') return this.sql.get(sql, params);
+    if (kind === 'read') {
+      this.assertReadable();
+      return this.sql.get(sql, params);
+    }
     return this.write(kind, sql, params, () => this.sql.get(sql, params), () => undefined);
   }
 
@@ -623,6 +629,19 @@ class PersistentDriver implements FileDriver {
 
   private assertOpen(): void {
     if (this.closing) throw new DriverError(`${this.files.database}: the database is closed`, undefined);
+  }
+
+  /**
+   * Once the log has failed, the database in memory may hold a write that was refused (its
+   * record could not be made durable): reads refuse too, rather than return it.
+   */
+  private assertReadable(): void {
+    const failure = this.log.failure;
+    if (failure === undefined) return;
+    throw new DriverError(
+      `${this.files.database}: a write to the log failed, so this store may hold writes that were refused and not made durable; reopen the store to read its data (${failure.message})`,
+      failure,
+    );
   }
 
   private assertWritable(): void {

@@ -151,6 +151,37 @@ async function keysOf(db: string): Promise<string[]> {
 
 const tail = suite('persistence: a torn or damaged log tail');
 
+log('a write whose log fsync failed is rejected, and so is every read and write after it, until the store is reopened', async () => {
+  const dir = tempDir('log-fail');
+  const db = nodePath.join(dir, 'fail.db');
+  const store = await openFileStore(db, NO_COMPACTION);
+  await store.set('g', 'kept', 'durable');
+  let failing = true;
+  const restore = failFs('fdatasyncSync', () => failing);
+  let refused: unknown;
+  try {
+    refused = await store.set('g', 'lost', 'not durable').then(() => undefined, (err: unknown) => err);
+  } finally {
+    failing = false;
+    restore();
+  }
+  assert.ok(refused instanceof DriverError, String(refused));
+  for (const [what, call] of [
+    ['get of the refused write', () => store.get('g', 'lost')],
+    ['get of a durable write', () => store.get('g', 'kept')],
+    ['getAll', () => store.getAll('g')],
+    ['set', () => store.set('g', 'later', 'x')],
+  ] as const) {
+    const err = await (call() as Promise<unknown>).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof DriverError, `${what}: ${String(err)}`);
+    assert.match((err as Error).message, /reopen the store/, what);
+  }
+  await store.close().catch(() => undefined);
+  const reopened = await openFileStore(db);
+  assert.is(await reopened.get('g', 'kept'), 'durable');
+  await reopened.close();
+});
+
 const FIRST_29 = Array.from({ length: 29 }, (_, i) => String(i).padStart(2, '0'));
 
 tail('a log cut in the middle of its last record: the earlier records are kept, and new writes after the cut survive', async () => {
