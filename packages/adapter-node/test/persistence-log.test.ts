@@ -182,6 +182,23 @@ log('a write whose log fsync failed is rejected, and so is every read and write 
   await reopened.close();
 });
 
+log('a write that changes nothing is not logged, also right after one that changed rows', async () => {
+  const dir = tempDir('log');
+  const db = nodePath.join(dir, 'noop.db');
+  const store = await openFileStore(db, NO_COMPACTION);
+  await store.set('g', 'a', 'one');
+  const size = fs.statSync(`${db}.gslog`).size;
+  await store.delete('g', 'missing');
+  await store.deleteGroup('nothing');
+  assert.is(fs.statSync(`${db}.gslog`).size, size, 'no record, no fsync');
+  await store.set('g', 'b', 'two');
+  await store.delete('g', 'a');
+  await store.delete('g', 'a');
+  const scan = await records(db);
+  assert.is(scan.records.filter((r) => r.record.type === 'writes').length, 4, 'the table, and three writes that changed a row');
+  await store.close();
+});
+
 const FIRST_29 = Array.from({ length: 29 }, (_, i) => String(i).padStart(2, '0'));
 
 tail('a log cut in the middle of its last record: the earlier records are kept, and new writes after the cut survive', async () => {
