@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { LockedError } from '@go-store/core';
+import { readIfExists, removeIfExists } from './durable-fs.js';
 
 /** A held lock. */
 export interface FileLock {
@@ -59,14 +60,14 @@ export function acquireLock(database: string): FileLock {
           registry.delete(database);
           try {
             // Only remove the file if it is still ours.
-            if (fs.readFileSync(path, 'utf8') === content) fs.unlinkSync(path);
+            if (readText(path) === content) removeIfExists(path);
           } catch {
             // Gone already: nothing to release.
           }
         },
       };
     }
-    const seen = readIfPresent(path);
+    const seen = readText(path);
     if (seen === undefined) continue; // released meanwhile: try again
     const owner = parseOwner(seen);
     if (owner !== undefined && isAlive(owner)) {
@@ -98,36 +99,33 @@ function createExclusive(path: string, content: string): boolean {
       throw err2;
     }
   } finally {
-    fs.rmSync(temp, { force: true });
+    removeIfExists(temp);
   }
 }
 
 function breakStaleLock(database: string, path: string, seen: string, content: string): void {
   const takeover = `${path}.takeover`;
   if (!createExclusive(takeover, content)) {
-    const other = readIfPresent(takeover);
+    const other = readText(takeover);
     const owner = other === undefined ? undefined : parseOwner(other);
     if (owner !== undefined && isAlive(owner)) {
       throw new LockedError(`openStore: ${database}: process ${owner.pid} is taking over its stale lock file ${path}`);
     }
     // A recoverer died mid-takeover: clear its marker and start again.
-    if (other !== undefined && readIfPresent(takeover) === other) fs.rmSync(takeover, { force: true });
+    if (other !== undefined && readText(takeover) === other) removeIfExists(takeover);
     return;
   }
   try {
-    if (readIfPresent(path) === seen) fs.rmSync(path, { force: true });
+    if (readText(path) === seen) removeIfExists(path);
   } finally {
-    fs.rmSync(takeover, { force: true });
+    removeIfExists(takeover);
   }
 }
 
-function readIfPresent(path: string): string | undefined {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+/** The file's text, or `undefined` when it does not exist. */
+function readText(path: string): string | undefined {
+  const bytes = readIfExists(path);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
 }
 
 function parseOwner(text: string): Owner | undefined {
@@ -181,10 +179,10 @@ function isAlive(owner: Owner): boolean {
  * files (`<lock>.<pid>.<random>`) and a takeover marker.
  */
 function removeLeftovers(lockPath: string): void {
-  const takeover = readIfPresent(`${lockPath}.takeover`);
+  const takeover = readText(`${lockPath}.takeover`);
   if (takeover !== undefined) {
     const owner = parseOwner(takeover);
-    if (owner === undefined || !isAlive(owner)) fs.rmSync(`${lockPath}.takeover`, { force: true });
+    if (owner === undefined || !isAlive(owner)) removeIfExists(`${lockPath}.takeover`);
   }
   const dir = nodePath.dirname(lockPath);
   const prefix = `${nodePath.basename(lockPath)}.`;
@@ -199,7 +197,7 @@ function removeLeftovers(lockPath: string): void {
     const match = /^(\d+)\.[a-z0-9]+$/.exec(name.slice(prefix.length));
     if (match === null) continue;
     const pid = Number(match[1]);
-    if (pid !== process.pid && !pidExists(pid)) fs.rmSync(nodePath.join(dir, name), { force: true });
+    if (pid !== process.pid && !pidExists(pid)) removeIfExists(nodePath.join(dir, name));
   }
 }
 
