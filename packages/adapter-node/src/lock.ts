@@ -50,7 +50,11 @@ export function acquireLock(database: string): FileLock {
   for (let attempt = 0; attempt < 8; attempt++) {
     if (createExclusive(path, content)) {
       registry.add(database);
-      removeLeftovers(path);
+      try {
+        removeLeftovers(path);
+      } catch {
+        // Leftovers are harmless; the lock is taken and must not leak.
+      }
       let held = true;
       return {
         path,
@@ -176,7 +180,8 @@ function isAlive(owner: Owner): boolean {
 
 /**
  * Removes what processes killed while taking a lock left behind, once they are gone: temporary
- * files (`<lock>.<pid>.<random>`) and a takeover marker.
+ * files (`<lock>.<pid>.<random>`, `<lock>.takeover.<pid>.<random>`) and a takeover marker.
+ * Best effort: the caller ignores what it throws (the lock is taken either way).
  */
 function removeLeftovers(lockPath: string): void {
   const takeover = readText(`${lockPath}.takeover`);
@@ -194,10 +199,15 @@ function removeLeftovers(lockPath: string): void {
   }
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
-    const match = /^(\d+)\.[a-z0-9]+$/.exec(name.slice(prefix.length));
+    const match = /^(?:takeover\.)?(\d+)\.[a-z0-9]+$/.exec(name.slice(prefix.length));
     if (match === null) continue;
     const pid = Number(match[1]);
-    if (pid !== process.pid && !pidExists(pid)) removeIfExists(nodePath.join(dir, name));
+    if (pid === process.pid || pidExists(pid)) continue;
+    try {
+      removeIfExists(nodePath.join(dir, name));
+    } catch {
+      // Best effort: try the others.
+    }
   }
 }
 

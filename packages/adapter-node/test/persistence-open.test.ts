@@ -120,6 +120,26 @@ open('a stale lock (dead pid, or unreadable after a machine crash) is recovered'
   }
 });
 
+open('what processes killed while taking a lock left is removed, best effort: one that cannot be removed does not stop the open', async () => {
+  const dir = tempDir('lock');
+  const db = nodePath.join(dir, 'left.db');
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const hostname = (await import('node:os')).hostname();
+  const owner = JSON.stringify({ pid: dead, host: hostname });
+  fs.writeFileSync(`${db}.gslock.${dead}.abc123`, owner);
+  fs.writeFileSync(`${db}.gslock.takeover`, owner);
+  fs.writeFileSync(`${db}.gslock.takeover.${dead}.def456`, owner);
+  // Cannot be unlinked (a directory): left where it is, and the lock is taken all the same.
+  fs.mkdirSync(`${db}.gslock.${dead}.stuck`);
+  const store = await openFileStore(db);
+  await store.set('g', 'k', 'v');
+  await store.close();
+  assert.equal(listDir(dir), ['left.db', `left.db.gslock.${dead}.stuck`]);
+  const again = await openFileStore(db);
+  assert.is(await again.get('g', 'k'), 'v', 'the lock did not leak');
+  await again.close();
+});
+
 /** Every file in a directory with its bytes. */
 function snapshotDir(dir: string): Map<string, string> {
   return new Map(listDir(dir).map((name) => [name, fs.readFileSync(nodePath.join(dir, name)).toString('base64')]));
