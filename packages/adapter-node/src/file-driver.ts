@@ -183,8 +183,13 @@ export async function openFileDriver(path: string, options: FileDriverOptions = 
   }
 }
 
-function resolveOptions(options: FileDriverOptions): ResolvedOptions {
+/** Throws `InvalidArgumentError` unless `options` is an object (checked before it is read). */
+export function checkOptionsObject(options: unknown): asserts options is object {
   if (options === null || typeof options !== 'object') throw new InvalidArgumentError('openStore: options must be an object');
+}
+
+function resolveOptions(options: FileDriverOptions): ResolvedOptions {
+  checkOptionsObject(options);
   const out = { ...DEFAULTS };
   if (options.durability !== undefined) {
     if (options.durability !== 'full' && options.durability !== 'relaxed') {
@@ -212,7 +217,10 @@ function positive(name: string, value: unknown, fallback: number): number {
 
 /** Absolute names, with symbolic links resolved so snapshots replace the real file. */
 function resolveFiles(path: string): DatabaseFiles {
-  if (typeof path !== 'string' || path === '') throw new InvalidArgumentError('openStore: the path must be a non-empty string');
+  if (typeof path !== 'string' || path === '') {
+    const got = typeof path === 'string' ? '""' : path === null ? 'null' : typeof path;
+    throw new InvalidArgumentError(`openStore: path must be a non-empty string, got ${got}`);
+  }
   const absolute = nodePath.resolve(path);
   let database: string;
   try {

@@ -4,8 +4,8 @@
  * @packageDocumentation
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createStore, InvalidArgumentError, type Store, type StoreOptions } from '@go-store/core';
-import { openFileDriver, type FileDriverOptions } from './file-driver.js';
+import { createStore, type Store, type StoreOptions } from '@go-store/core';
+import { checkOptionsObject, openFileDriver, type FileDriverOptions } from './file-driver.js';
 import { createSqlJsDriver } from './sqljs-driver.js';
 import { loadSqlJs } from './sqljs.js';
 
@@ -34,9 +34,7 @@ export interface OpenOptions extends StoreOptions, FileDriverOptions {}
  * ```
  */
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
-  if (typeof path !== 'string' || path === '') {
-    throw new InvalidArgumentError(`openStore: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  }
+  checkOptionsObject(options);
   const { now, purgeIntervalMs, onError, asyncContext, ...fileOptions } = options;
   // AsyncLocalStorage lets the store refuse, rather than deadlock on, a call on the store made
   // from inside its own transaction callback.
@@ -45,6 +43,7 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
     const SQL = await loadSqlJs();
     return createStore(createSqlJsDriver(new SQL.Database()), storeOptions);
   }
-  // Compaction runs in the background: its failures go to the same onError as the store's.
+  // The file driver checks the path. Compaction runs in the background: its failures go to the
+  // same onError as the store's.
   return createStore(await openFileDriver(path, { ...fileOptions, onError }), storeOptions);
 }

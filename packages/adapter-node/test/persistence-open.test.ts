@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { openStore } from '@go-store/adapter-node';
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -270,6 +271,23 @@ open('bad options reject with InvalidArgumentError', async () => {
   for (const options of [{ durability: 'sometimes' }, { relaxedIntervalMs: -1 }, { compactMinBytes: Number.NaN }, { compactRatio: 0 }]) {
     const err = await rejection(openFileStore(nodePath.join(dir, 'x.db'), options as never));
     assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${err}`);
+  }
+  assert.equal(listDir(dir), []);
+});
+
+open('options that are not an object, or a path that is not a non-empty string, reject with InvalidArgumentError', async () => {
+  const dir = tempDir('options');
+  for (const path of [':memory:', nodePath.join(dir, 'x.db')]) {
+    for (const options of [null, 'full', 42]) {
+      const err = await rejection(openStore(path, options as never));
+      assert.ok(err instanceof InvalidArgumentError, `${path}, ${JSON.stringify(options)}: ${err}`);
+      assert.is(err.message, 'openStore: options must be an object');
+    }
+  }
+  for (const [path, got] of [['', '""'], [42, 'number'], [null, 'null'], [undefined, 'undefined']] as const) {
+    const err = await rejection(openStore(path as never));
+    assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(path)}: ${err}`);
+    assert.is(err.message, `openStore: path must be a non-empty string, got ${got}`);
   }
   assert.equal(listDir(dir), []);
 });
