@@ -29,11 +29,10 @@ function typecheck(folder: string): Promise<ChildResult> {
 /**
  * The Deno and Bun examples: a script that opens a database file, counts its runs and prints a
  * rendered summary. Run twice on one file, the second run must see the first one's data.
- * `persistent` is false while the Node adapter cannot open files: then both runs use ':memory:'.
  */
-export async function runScriptExample(runtime: 'Deno' | 'Bun', persistent: boolean): Promise<Row> {
+export async function runScriptExample(runtime: 'Deno' | 'Bun'): Promise<Row> {
   const folder = join(EXAMPLES_DIR, runtime === 'Deno' ? 'deno' : 'bun');
-  const what = `examples/${runtime.toLowerCase()}${persistent ? '' : ' (:memory:)'}`;
+  const what = `examples/${runtime.toLowerCase()}`;
   const started = performance.now();
   let binary: string;
   try {
@@ -43,7 +42,7 @@ export async function runScriptExample(runtime: 'Deno' | 'Bun', persistent: bool
   }
   const version = packageVersion(runtime === 'Deno' ? 'deno' : 'bun');
   const data = mkdtempSync(join(tmpdir(), `go-store-example-${runtime.toLowerCase()}-`));
-  const database = persistent ? join(data, 'example.db') : ':memory:';
+  const database = join(data, 'example.db');
   const checks = new Checks();
   try {
     const checked =
@@ -61,15 +60,13 @@ export async function runScriptExample(runtime: 'Deno' | 'Bun', persistent: bool
         : ['run', 'main.ts', database];
     for (const run of [1, 2]) {
       const child = await runChild(binary, args, { cwd: folder, env: QUIET_ENV, timeoutMs: TIMEOUT_MS });
-      const expected = `run ${persistent ? run : 1} on ${runtime} ${version}; note: gone in a minute`;
+      const expected = `run ${run} on ${runtime} ${version}; note: gone in a minute`;
       checks.ok(`run ${run} exits 0`, child.code === 0, describe(child));
       checks.ok(`run ${run} prints "${expected}"`, child.stdout.includes(expected), describe(child));
       checks.ok(`run ${run} sees three set events`, child.stdout.split('\n').filter((line) => line.startsWith('event: set example/')).length === 3, describe(child));
     }
-    if (persistent) {
-      const header = existsSync(database) ? readFileSync(database).subarray(0, 16).toString('latin1') : '(no file)';
-      checks.ok('after close the file is an SQLite database', header === SQLITE_HEADER, `starts with ${JSON.stringify(header)}`);
-    }
+    const header = existsSync(database) ? readFileSync(database).subarray(0, 16).toString('latin1') : '(no file)';
+    checks.ok('after close the file is an SQLite database', header === SQLITE_HEADER, `starts with ${JSON.stringify(header)}`);
   } finally {
     rmSync(data, { recursive: true, force: true });
   }

@@ -20,7 +20,7 @@ function excerpt(details: readonly string[]): string[] {
   return shown;
 }
 
-export function printReport(rows: readonly Row[], notes: readonly string[], totalMs: number): void {
+export function printReport(rows: readonly Row[], totalMs: number): void {
   const header = ['runtime', 'version', 'what', 'tests', 'passed', 'failed', 'time', ''];
   const lines = rows.map((row) => [
     row.runtime,
@@ -40,7 +40,6 @@ export function printReport(rows: readonly Row[], notes: readonly string[], tota
   console.log('\nRuntimes: the conformance suite and the examples, on the built packages\n');
   console.log(format(header));
   for (const line of lines) console.log(format(line));
-  for (const note of notes) console.log(`\n  note: ${note}`);
 
   for (const row of rows.filter((r) => r.status === 'failed')) {
     console.log(`\n✘ ${row.runtime} ${row.version} — ${row.what}`);
