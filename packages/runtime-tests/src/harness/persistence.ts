@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { LockedError, openStore, type Store } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-
-const SQLITE_HEADER = 'SQLite format 3\u0000';
+import { SQLITE_HEADER } from './sqlite-file.js';
 
 export function persistenceSuite(runtime: string, folder: string): void {
   const test = suite(`${runtime} file: persistence`);

@@ -16,6 +16,12 @@ export interface ChildResult {
   spawnError?: Error;
 }
 
+/**
+ * The environment of the runtimes and tools the host starts: the host's own, without Deno's
+ * update check, colours or wrangler's telemetry in their output.
+ */
+export const QUIET_ENV: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false' };
+
 export interface ChildOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;

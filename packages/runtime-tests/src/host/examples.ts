@@ -5,15 +5,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SQLITE_HEADER } from '../harness/sqlite-file.js';
 import { Checks } from './checks.js';
-import { runChild, tail, type ChildResult } from './child.js';
+import { QUIET_ENV, runChild, tail, type ChildResult } from './child.js';
 import { EXAMPLES_DIR, packageDir, packageVersion, resolveHere, runtimeBinary } from './paths.js';
 import { failedRow, type Row } from './row.js';
 import { exampleCompatibilityDate, serveWorker, workerdVersion, type RunningWorker } from './workerd.js';
 
 const TIMEOUT_MS = 60_000;
-const SQLITE_HEADER = 'SQLite format 3\u0000';
-const QUIET_ENV = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false' };
 
 function describe(child: ChildResult): string {
   const how = child.timedOut ? 'timed out' : child.spawnError ? `did not start (${child.spawnError.message})` : `exit ${child.code ?? child.signal}`;

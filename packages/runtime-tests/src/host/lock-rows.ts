@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checks } from './checks.js';
-import { runChild, startChild, tail } from './child.js';
+import { QUIET_ENV, runChild, startChild, tail } from './child.js';
 import { pinnedVersion, runtimeCommand, type NodeCompatRuntime } from './node-compat-rows.js';
 import { LOCK_HOLDER, PACKAGE_DIR } from './paths.js';
 import { failedRow, type Row } from './row.js';
@@ -27,11 +27,10 @@ export async function runLockRow(runtime: NodeCompatRuntime): Promise<Row> {
   const folder = mkdtempSync(join(tmpdir(), `go-store-lock-${runtime.toLowerCase()}-`));
   const database = join(folder, 'shared.db');
   const checks = new Checks();
-  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
   const command = (mode: 'hold' | 'open', lockOwners = true) => runtimeCommand(runtime, LOCK_HOLDER, [mode, database], { folder, lockOwners });
   const open = async (lockOwners = true): Promise<OpenOutcome | string> => {
     const { command: program, args } = command('open', lockOwners);
-    const child = await runChild(program, args, { cwd: PACKAGE_DIR, env, timeoutMs: TIMEOUT_MS });
+    const child = await runChild(program, args, { cwd: PACKAGE_DIR, env: QUIET_ENV, timeoutMs: TIMEOUT_MS });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     try {
       return JSON.parse(line) as OpenOutcome;
@@ -46,7 +45,7 @@ export async function runLockRow(runtime: NodeCompatRuntime): Promise<Row> {
     } catch (error) {
       return failedRow(runtime, '?', what, performance.now() - started, [`missing: ${(error as Error).message}`]);
     }
-    const holder = startChild(holdCommand.command, holdCommand.args, { cwd: PACKAGE_DIR, env });
+    const holder = startChild(holdCommand.command, holdCommand.args, { cwd: PACKAGE_DIR, env: QUIET_ENV });
     try {
       await holder.until(/^holding$/m, TIMEOUT_MS);
       const second = await open();

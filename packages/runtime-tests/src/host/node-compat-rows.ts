@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseReportLine } from '../harness/result.js';
-import { runChild, tail } from './child.js';
+import { QUIET_ENV, runChild, tail } from './child.js';
 import { NODE_COMPAT_HARNESS, packageVersion, PACKAGE_DIR, resolveHere, runtimeBinary } from './paths.js';
 import { failedRow, type Row } from './row.js';
 
@@ -80,7 +80,7 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
     }
     const child = await runChild(command.command, command.args, {
       cwd: PACKAGE_DIR,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+      env: QUIET_ENV,
       timeoutMs: TIMEOUT_MS,
     });
     const report = parseReportLine(child.stdout);
