@@ -9,12 +9,20 @@
  *
  * @packageDocumentation
  */
-import { InvalidArgumentError, LockedError, createStore, type Store, type StoreOptions } from '@go-store/core';
+import {
+  DriverError,
+  InvalidArgumentError,
+  LockedError,
+  createStore,
+  type SqlDriver,
+  type Store,
+  type StoreOptions,
+} from '@go-store/core';
 import {
   checkDatabaseName,
   checkVfs,
   hasOpfs,
-  hasOpfsSyncAccess,
+  isNoOpfsError,
   noOpfsError,
   openDatabase,
   type BrowserVfs,
@@ -34,10 +42,17 @@ export interface OpenOptions extends StoreOptions {
    */
   vfs?: BrowserVfs;
   /**
-   * Where OPFS is missing (an old browser, some private modes), open an in-memory store
-   * instead of failing. The data then lasts only as long as the page. Default `false`.
+   * Where OPFS is missing (an old browser, some private modes, a browser whose workers lack
+   * synchronous access handles), open an in-memory store instead of failing. The data then
+   * lasts only as long as the page. Default `false`.
    */
   fallbackToMemory?: boolean;
+  /**
+   * Called when `fallbackToMemory` took effect, with the "no OPFS" error that would otherwise
+   * have been thrown, just before the in-memory store is opened. If it throws, `openStore`
+   * rejects with that error and opens nothing.
+   */
+  onFallback?: (error: DriverError) => void;
   /**
    * Main thread only: the URL of this package's worker module (`worker.js`), for set-ups that
    * do not bundle `new URL('./worker.js', import.meta.url)` by themselves.
@@ -66,23 +81,31 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
   if (options === null || typeof options !== 'object') {
     throw new InvalidArgumentError('openStore: options must be an object');
   }
-  const { vfs = 'opfs-sahpool', fallbackToMemory = false, workerUrl, ...storeOptions } = options;
+  const { vfs = 'opfs-sahpool', fallbackToMemory = false, onFallback, workerUrl, ...storeOptions } = options;
   checkDatabaseName(name);
+  if (onFallback !== undefined && typeof onFallback !== 'function') {
+    throw new InvalidArgumentError('openStore: onFallback must be a function');
+  }
   if (name === ':memory:') return createStore(await openDatabase(':memory:', vfs), storeOptions);
   checkVfs(vfs);
 
-  if (!isWindowContext()) {
-    if (!hasOpfsSyncAccess()) {
-      if (fallbackToMemory) return createStore(await openDatabase(':memory:', vfs), storeOptions);
-      throw noOpfsError(name);
-    }
-    return createStore(await openDatabase(name, vfs), storeOptions);
+  let driver: SqlDriver;
+  try {
+    // On the main thread the worker reports a missing OPFS (the page can have OPFS while its
+    // workers lack synchronous access); its error crosses tagged, so both are caught here.
+    driver = isWindowContext() ? await openInWorker(name, vfs, workerUrl) : await openDatabase(name, vfs);
+  } catch (error) {
+    if (!fallbackToMemory || !isNoOpfsError(error)) throw error;
+    onFallback?.(error);
+    driver = await openDatabase(':memory:', vfs);
   }
+  return createStore(driver, storeOptions);
+}
 
-  if (!hasOpfs() || typeof Worker !== 'function') {
-    if (fallbackToMemory) return createStore(await openDatabase(':memory:', vfs), storeOptions);
-    throw noOpfsError(name);
-  }
+/** Opens `name` in the page's database worker (started if needed) and returns its driver. */
+async function openInWorker(name: string, vfs: BrowserVfs, workerUrl: string | URL | undefined): Promise<WorkerDriver> {
+  if (!hasOpfs()) throw noOpfsError(name);
+  if (typeof Worker !== 'function') throw noOpfsError(name, 'Worker is missing');
   // The worker would refuse a second store of the same database; say where the first one is.
   const key = `${vfs}:${name}`;
   if (openInPage.has(key)) {
@@ -90,9 +113,10 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
   }
   openInPage.add(key);
   try {
+    // Closing the driver (the store's close, or createStore failing) frees the key.
     const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url), () => openInPage.delete(key));
     await driver.open(name, vfs);
-    return await createStore(driver, storeOptions);
+    return driver;
   } catch (error) {
     openInPage.delete(key);
     throw error;

@@ -77,14 +77,34 @@ export function hasOpfs(): boolean {
   return typeof globalThis.navigator?.storage?.getDirectory === 'function';
 }
 
-/** The error for a browser (or context) without OPFS. */
-export function noOpfsError(name: string): DriverError {
+/**
+ * The name of the `cause` of every "no OPFS" error: the tag that marks such an error, in this
+ * context or after it crossed from the database worker (causes keep their name, see protocol.ts).
+ */
+const NO_OPFS = 'NoOpfsError';
+
+/** What this context lacks for a database in OPFS (for the cause of the "no OPFS" error). */
+function missingOpfs(): string {
+  if (!hasOpfs()) return 'navigator.storage.getDirectory is missing';
+  return 'FileSystemFileHandle.prototype.createSyncAccessHandle is missing (synchronous access exists only in dedicated workers)';
+}
+
+/**
+ * The error for a browser (or context) without OPFS; its `cause` is tagged (see
+ * {@link isNoOpfsError}) and says what is missing (`missing` overrides that, e.g. "Worker is missing").
+ */
+export function noOpfsError(name: string, missing = missingOpfs()): DriverError {
   return new DriverError(
     `openStore: ${name}: this browser offers no Origin Private File System (OPFS) with synchronous ` +
       "access in a dedicated worker, so nothing can be persisted here; open ':memory:', or pass " +
       '{ fallbackToMemory: true } for a store that lasts only as long as the page',
-    undefined,
+    Object.assign(new Error(missing), { name: NO_OPFS }),
   );
+}
+
+/** Whether `error` is the "no OPFS" error, made here or rebuilt from the database worker's. */
+export function isNoOpfsError(error: unknown): error is DriverError {
+  return error instanceof DriverError && (error.cause as { name?: unknown } | undefined)?.name === NO_OPFS;
 }
 
 /** The message of the error for a database another tab owns. */
@@ -113,8 +133,9 @@ export async function openDatabase(name: string, vfs: BrowserVfs): Promise<Sqlit
   if (!hasOpfsSyncAccess()) throw noOpfsError(name);
   openHere.add(key);
   const releases: Array<() => void> = [() => openHere.delete(key)];
+  // Runs each release once, last first: a failed connect calls this, then the catch below does.
   const releaseAll = (): void => {
-    for (const release of releases.reverse()) release();
+    for (const release of releases.splice(0).reverse()) release();
   };
   try {
     const unlock = await claim(`go-store:${key}`);

@@ -15,6 +15,8 @@ export interface LabResponse {
   written?: number;
   persistent?: boolean;
   error?: ErrorReport;
+  /** The error `onFallback` received, when the store fell back to memory. */
+  fallback?: ErrorReport;
 }
 
 async function perform(request: LabRequest): Promise<LabResponse> {
@@ -53,11 +55,15 @@ async function perform(request: LabRequest): Promise<LabResponse> {
     case 'no-opfs': {
       Object.defineProperty(FileSystemFileHandle.prototype, 'createSyncAccessHandle', { value: undefined, configurable: true });
       delete (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle;
-      const store = await openStore(request.name, request.options);
+      let fallback: ErrorReport | undefined;
+      const onFallback = (error: unknown): void => {
+        fallback = report(error);
+      };
+      const store = await openStore(request.name, { ...request.options, onFallback });
       await store.set('g', 'k', 'in memory');
       const value = await store.get('g', 'k');
       await store.close();
-      return { values: { k: value } };
+      return { values: { k: value }, fallback };
     }
   }
 }

@@ -53,6 +53,21 @@ const lab = {
       return { error: report(error) };
     }
   },
+  /**
+   * Like `write`, with `fallbackToMemory` and an `onFallback` that records its error; `fallback`
+   * is that error (absent if the store did not fall back).
+   */
+  async writeOrFallBack(name: string, group: string, entries: Record<string, string>, options: OpenOptions = {}) {
+    let fallback: ErrorReport | undefined;
+    const result = await lab.write(name, group, entries, {
+      ...options,
+      fallbackToMemory: true,
+      onFallback: (error) => {
+        fallback = report(error);
+      },
+    });
+    return { ...result, fallback };
+  },
   /** Runs a scenario inside a dedicated worker (see lab-worker.ts). */
   inWorker(request: LabRequest): Promise<LabResponse> {
     worker ??= new Worker(new URL('./lab-worker.js', import.meta.url), { type: 'module' });

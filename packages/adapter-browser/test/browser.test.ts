@@ -36,6 +36,7 @@ interface LabResult {
   values?: Record<string, string>;
   written?: number;
   error?: ErrorReport;
+  fallback?: ErrorReport;
 }
 
 const test = suite('adapter-browser in Chromium');
@@ -170,12 +171,41 @@ test('without OPFS: a clear error, or an in-memory store when asked for', async 
     const refused = await lab(page, "lab.hold('nowhere')");
     assert.is(refused.error?.code, 'DRIVER');
     assert.match(refused.error!.message, /no Origin Private File System/);
-    const memory = await lab(page, "lab.write('nowhere', 'g', { k: 'v' }, { fallbackToMemory: true })");
+    const memory = await lab(page, "lab.writeOrFallBack('nowhere', 'g', { k: 'v' })");
     assert.equal(memory.values, { k: 'v' });
+    assert.match(memory.fallback?.cause ?? '', /^NoOpfsError: navigator\.storage\.getDirectory is missing/);
     const inWorker = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere' })");
     assert.match(inWorker.error?.message ?? '', /no Origin Private File System/);
     const fallback = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere', options: { fallbackToMemory: true } })");
     assert.equal(fallback.values, { k: 'in memory' });
+    assert.match(fallback.fallback?.cause ?? '', /^NoOpfsError: .*createSyncAccessHandle is missing/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('OPFS on the page but no synchronous access in its worker: a clear error, or an in-memory store when asked for', async () => {
+  // no-sync-worker.js is the package's worker with createSyncAccessHandle deleted, as in
+  // browsers whose page has OPFS but whose workers cannot open a database in it.
+  const options = "{ workerUrl: './no-sync-worker.js' }";
+  const page = await labPage(state.context!);
+  try {
+    const refused = await lab(page, `lab.hold('half-opfs', ${options})`);
+    assert.is(refused.error?.code, 'DRIVER');
+    assert.match(refused.error!.message, /no Origin Private File System/);
+    assert.match(refused.error!.cause ?? '', /^NoOpfsError: .*createSyncAccessHandle is missing/);
+    const memory = await lab(page, `lab.writeOrFallBack('half-opfs', 'g', { k: 'v' }, ${options})`);
+    assert.is(memory.error, undefined);
+    assert.equal(memory.values, { k: 'v' });
+    assert.is(memory.fallback?.code, 'DRIVER');
+    assert.match(memory.fallback!.message, /no Origin Private File System/);
+    // Nothing reached OPFS, and the failed opens left the database free for this page.
+    assert.equal((await lab(page, "lab.read('half-opfs', 'g')")).values, {});
+    // With OPFS everywhere, fallbackToMemory changes nothing and onFallback is not called.
+    const persisted = await lab(page, "lab.writeOrFallBack('half-opfs', 'g', { k: 'kept' })");
+    assert.equal(persisted.values, { k: 'kept' });
+    assert.is(persisted.fallback, undefined);
+    assert.equal((await lab(page, "lab.read('half-opfs', 'g')")).values, { k: 'kept' });
   } finally {
     await page.close();
   }

@@ -21,6 +21,7 @@ const ENTRIES = [
   'test-pages/suite-worker.ts',
   'test-pages/lab.ts',
   'test-pages/lab-worker.ts',
+  'test-pages/no-sync-worker.ts',
   'bench/bench.ts',
   'bench/bench-worker.ts',
   'examples/notes.ts',
