@@ -1,7 +1,8 @@
 /**
  * What only the store does, measured against its own plain operations in the same run:
- * render against getAll of the same group, a scoped set under a quota against a plain set,
- * and a set with 1, 10 and 100 watchers against a set that nobody watches.
+ * render against getAll of the same group, a scoped set under a quota against a plain set
+ * (overwriting a key, and writing a new one), and a set with 1, 10 and 100 watchers against a
+ * set that nobody watches.
  */
 import { openStore } from '@go-store/adapter-node';
 import { measureAll, report, smoke } from '../lib/harness.mjs';
@@ -16,11 +17,19 @@ const key = () => `key-${n++ % KEYS}`;
 const scoped = store.scope('tenant-1', { maxKeys: KEYS * 2, maxGroups: 10 });
 await scoped.setMany('g', Array.from({ length: KEYS }, (_, i) => [`key-${i}`, 'v']));
 
+// New keys under a quota: the quota statement counts the namespace's live keys, so this cost
+// grows with the namespace (here from 1,000 keys up).
+const growing = store.scope('tenant-2', { maxKeys: 1e9 });
+await growing.setMany('g', Array.from({ length: 1_000 }, (_, i) => [`seed-${i}`, 'v']));
+let fresh = 0;
+
 const cases = [
   { op: 'render (50 keys, 3 variables)', engine: 'getAll (baseline)', fn: () => store.getAll('mail') },
+  { op: 'set of a new key', engine: 'unscoped (baseline)', fn: () => store.set('fresh', `key-${fresh++}`, 'v') },
+  { op: 'set of a new key', engine: 'store, scoped with quota, namespace of 1,000+ keys', fn: () => growing.set('g', `key-${fresh++}`, 'v') },
   { op: 'render (50 keys, 3 variables)', engine: 'store', fn: () => store.render(template, 'mail') },
-  { op: 'scoped set with quota', engine: 'set (baseline)', fn: () => store.set('plain', key(), 'v') },
-  { op: 'scoped set with quota', engine: 'store', fn: () => scoped.set('g', key(), 'v') },
+  { op: 'scoped set with quota (overwrite)', engine: 'set (baseline)', fn: () => store.set('plain', key(), 'v') },
+  { op: 'scoped set with quota (overwrite)', engine: 'store', fn: () => scoped.set('g', key(), 'v') },
 ];
 
 // Watchers are added between measurements (0, then 1, 10, 100), each drained as events
