@@ -61,13 +61,18 @@ const PURGE_EXPIRED = 'DELETE FROM kv WHERE expires_at <= ?1';
  * (`?6 <= grp < ?7`) are fewer than `maxKeys` (?8, 0 = unlimited) and either the group already
  * has live keys or the namespace's live groups are fewer than `maxGroups` (?9, 0 = unlimited).
  * No row changed means the quota refused it.
+ *
+ * Each limit is first checked against every row of the namespace, expired ones included: that
+ * count comes from the primary-key index alone, and when it is under the limit the live count
+ * (which must read each row's expiry from the table) cannot be over it, so it is skipped.
  */
 const UPSERT_WITHIN_QUOTA =
   'INSERT INTO kv (grp, key, value, expires_at) SELECT ?1, ?2, ?3, ?4 WHERE ' +
   'EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?5)) OR (' +
-  '(?8 = 0 OR (SELECT count(*) FROM kv WHERE grp >= ?6 AND grp < ?7 ' +
-  'AND (expires_at IS NULL OR expires_at > ?5)) < ?8) AND ' +
+  '(?8 = 0 OR (SELECT count(*) FROM kv WHERE grp >= ?6 AND grp < ?7) < ?8 ' +
+  'OR (SELECT count(*) FROM kv WHERE grp >= ?6 AND grp < ?7 AND (expires_at IS NULL OR expires_at > ?5)) < ?8) AND ' +
   '(?9 = 0 OR EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?5)) ' +
+  'OR (SELECT count(DISTINCT grp) FROM kv WHERE grp >= ?6 AND grp < ?7) < ?9 ' +
   'OR (SELECT count(DISTINCT grp) FROM kv WHERE grp >= ?6 AND grp < ?7 ' +
   'AND (expires_at IS NULL OR expires_at > ?5)) < ?9)) ' +
   'ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at';
