@@ -6,28 +6,7 @@
 import { createStore, openStore, type Store } from '@go-store/adapter-browser';
 import { createSqlJsDriver } from '@go-store/adapter-node/sqljs-driver';
 import initSqlJs, { type Database } from 'sql.js';
-import { figure, type Figure } from './measure.js';
-
-const KEYS = Array.from({ length: 1000 }, (_, i) => `key-${String(i).padStart(4, '0')}`);
-const VALUE = 'value-'.padEnd(64, 'x');
-
-async function fill(store: Store): Promise<void> {
-  await store.setMany('read', Object.fromEntries(KEYS.map((key) => [key, VALUE])));
-}
-
-async function storeFigures(label: string, store: Store): Promise<Figure[]> {
-  await fill(store);
-  let i = 0;
-  let j = 0;
-  const figures = [
-    await figure(`${label}: get`, () => store.get('read', KEYS[i++ % 1000]), 200),
-    await figure(`${label}: set`, () => store.set('write', KEYS[j++ % 1000], VALUE), 20),
-    await figure(`${label}: getAll(1k)`, () => store.getAll('read'), 10),
-    await figure(`${label}: 1,000 concurrent gets`, () => Promise.all(KEYS.map((key) => store.get('read', key)))),
-  ];
-  await store.close();
-  return figures;
-}
+import { KEYS, VALUE, figure, storeFigures, type Figure } from './measure.js';
 
 // The SQL the store runs for get, set and getAll, through raw sql.js prepared statements.
 const SCHEMA =

@@ -3,7 +3,12 @@
  * in a cross-origin isolated page, 100 µs otherwise), so mitata measures batches of `batch`
  * awaited calls and the figures are divided back to one call.
  */
+import type { Store } from '@go-store/adapter-browser';
 import { measure } from 'mitata';
+
+/** The keys every store run reads and writes, and their value. */
+export const KEYS = Array.from({ length: 1000 }, (_, i) => `key-${String(i).padStart(4, '0')}`);
+export const VALUE = 'value-'.padEnd(64, 'x');
 
 export interface Figure {
   readonly name: string;
@@ -21,4 +26,22 @@ export async function figure(name: string, fn: () => unknown, batch = 1): Promis
     { min_cpu_time: 400_000_000, max_samples: 1_000 },
   );
   return { name, medianNs: stats.p50 / batch, p75Ns: stats.p75 / batch, samples: stats.samples.length };
+}
+
+/**
+ * get, set, getAll(1k) and 1,000 concurrent gets on `store`, which it fills first, then closes:
+ * the same figures for every configuration, in a worker or on the main thread.
+ */
+export async function storeFigures(label: string, store: Store): Promise<Figure[]> {
+  await store.setMany('read', Object.fromEntries(KEYS.map((key) => [key, VALUE])));
+  let i = 0;
+  let j = 0;
+  const figures = [
+    await figure(`${label}: get`, () => store.get('read', KEYS[i++ % 1000] as string), 200),
+    await figure(`${label}: set`, () => store.set('write', KEYS[j++ % 1000] as string, VALUE), 20),
+    await figure(`${label}: getAll(1k)`, () => store.getAll('read'), 10),
+    await figure(`${label}: 1,000 concurrent gets`, () => Promise.all(KEYS.map((key) => store.get('read', key)))),
+  ];
+  await store.close();
+  return figures;
 }

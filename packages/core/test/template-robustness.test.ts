@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TemplateError, renderTemplate } from '@go-store/core';
+// The suite's seeded generator: every run fuzzes the same inputs.
+import { random as prng } from '@go-store/test-suite';
 
 const DATA: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   a: '1',
@@ -34,18 +36,6 @@ function expectError(source: string, phase: 'parse' | 'exec', message: string | 
   assert.is(err.phase, phase);
   if (typeof message === 'string') assert.is(err.message, message);
   else assert.match(err.message, message);
-}
-
-/** mulberry32: a tiny seeded PRNG, so every run fuzzes the same inputs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TOKENS = [
