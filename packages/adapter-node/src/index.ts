@@ -36,8 +36,8 @@ export interface OpenOptions extends StoreOptions, FileDriverOptions {}
 export async function openStore(path: string, options: OpenOptions = {}): Promise<Store> {
   checkOptionsObject(options);
   const { now, purgeIntervalMs, onError, asyncContext, ...fileOptions } = options;
-  // AsyncLocalStorage lets the store refuse, rather than deadlock on, a call on the store made
-  // from inside its own transaction callback.
+  // AsyncLocalStorage lets the store refuse, rather than deadlock on, a call on the store
+  // awaited inside its own transaction callback.
   const storeOptions: StoreOptions = { now, purgeIntervalMs, onError, asyncContext: asyncContext ?? new AsyncLocalStorage() };
   if (path === ':memory:') {
     const SQL = await loadSqlJs();

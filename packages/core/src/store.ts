@@ -5,6 +5,7 @@
 import type { MaybePromise, SqlDriver } from './driver.js';
 import { ClosedError, InvalidArgumentError, asStoreError } from './errors.js';
 import { EventHub, Watcher, type ChangeListener, type StoreEvent, type WatchOptions } from './events.js';
+import { insideCall, type InsideCall } from './inside-transaction.js';
 import { Lock } from './lock.js';
 import { then } from './maybe.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';
@@ -26,8 +27,9 @@ export interface StoreOptions {
   onError?: (error: unknown) => void;
   /**
    * Optional async-context storage (Node's `AsyncLocalStorage` has this shape; the Node adapter
-   * passes one). With it, a call on the store made from inside its own transaction callback
-   * rejects at once instead of waiting forever for the transaction it is part of.
+   * passes one). With it, a call on the store awaited inside its own transaction callback
+   * rejects at once (and is cancelled) instead of waiting forever for the transaction it is
+   * part of.
    */
   asyncContext?: AsyncContext;
 }
@@ -121,18 +123,35 @@ export class Store extends Operations {
   }
 
   protected read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
-    const refusal = this.#refuse(op);
-    if (refusal) return Promise.reject(refusal);
-    return this.#lock.run(() => guard(() => fn(this.#driver, this.#now()), op, group, key));
+    if (this.#closing !== undefined) return Promise.reject(closedError(op));
+    const inside = this.#insideCall(op);
+    const result = this.#lock.run(() => {
+      inside?.check();
+      return guard(() => fn(this.#driver, this.#now()), op, group, key);
+    });
+    return inside ? inside.guard(result) : result;
   }
 
   protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
-    const refusal = this.#refuse(op);
-    if (refusal) return Promise.reject(refusal);
+    if (this.#closing !== undefined) return Promise.reject(closedError(op));
+    const inside = this.#insideCall(op);
+    const result = this.#write(op, fn, atomic, group, key, inside);
+    return inside ? inside.guard(result) : result;
+  }
+
+  #write<T>(
+    op: string,
+    fn: WriteFn<T>,
+    atomic: boolean,
+    group: string | undefined,
+    key: string | undefined,
+    inside: InsideCall | undefined,
+  ): Promise<T> {
     const driver = this.#driver;
     const committed = this.#lock.run(() =>
       guard(
         () => {
+          inside?.check();
           const events: StoreEvent[] | null = this.#hub.active ? [] : null;
           // Emitted under the lock, so events follow commit order exactly.
           const emit = (value: T): T => {
@@ -165,19 +184,29 @@ export class Store extends Operations {
    * emitted, and the error propagates unchanged. On success every write commits at once and
    * the events follow, in order.
    *
-   * Other calls on the store wait until the transaction ends, so inside `fn` use `tx`, never
-   * the store itself: awaiting the store there would wait for the transaction that is waiting
-   * for you. Where the adapter supplies async context (`asyncContext`: the Node adapter does,
-   * on Node, Deno and Bun), such a call rejects at once with an `InvalidArgumentError` instead.
+   * Other calls on the store wait until the transaction ends — including calls made on the
+   * store inside `fn`, which therefore take effect after the commit. So inside `fn` use `tx`:
+   * awaiting the store there would wait for the transaction that is waiting for you. Where the
+   * adapter supplies async context (`asyncContext`: the Node adapter does, on Node, Deno and
+   * Bun), awaiting such a call rejects it at once with an `InvalidArgumentError` (and cancels
+   * it) instead of hanging.
    */
-  async transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
     const op = 'store.transaction';
-    const refusal = this.#refuse(op);
-    if (refusal) throw refusal;
-    if (typeof fn !== 'function') throw new InvalidArgumentError(`${op}: the callback must be a function`);
+    if (this.#closing !== undefined) return Promise.reject(closedError(op));
+    if (typeof fn !== 'function') {
+      return Promise.reject(new InvalidArgumentError(`${op}: the callback must be a function`));
+    }
+    const inside = this.#insideCall(op);
+    const result = this.#transaction(op, fn, inside);
+    return inside ? inside.guard(result) : result;
+  }
+
+  async #transaction<T>(op: string, fn: (tx: Transaction) => T | Promise<T>, inside: InsideCall | undefined): Promise<T> {
     let events: StoreEvent[] = [];
-    const result = await this.#lock.run(() =>
-      this.#atomically(async () => {
+    const result = await this.#lock.run(() => {
+      inside?.check();
+      return this.#atomically(async () => {
         const tx = new Transaction(this.#driver, this.#now);
         this.#openTransaction = tx;
         try {
@@ -196,8 +225,8 @@ export class Store extends Operations {
         // Emitted under the lock, so they precede the events of any call waiting for it.
         if (events.length > 0) this.#hub.emit(events);
         return value;
-      }),
-    );
+      });
+    });
     try {
       return await this.#synced(result);
     } catch (error) {
@@ -241,16 +270,19 @@ export class Store extends Operations {
   }
 
   /** Makes every committed write durable now, whatever the driver's durability mode. */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
     const op = 'store.flush';
-    const refusal = this.#refuse(op);
-    if (refusal) throw refusal;
-    try {
-      await this.#lock.run(() => undefined);
-      await (this.#driver.flush ?? this.#driver.sync)?.call(this.#driver);
-    } catch (error) {
-      throw asStoreError(op, error);
-    }
+    if (this.#closing !== undefined) return Promise.reject(closedError(op));
+    const inside = this.#insideCall(op);
+    const result = (async () => {
+      try {
+        await this.#lock.run(() => inside?.check());
+        await (this.#driver.flush ?? this.#driver.sync)?.call(this.#driver);
+      } catch (error) {
+        throw asStoreError(op, error);
+      }
+    })();
+    return inside ? inside.guard(result) : result;
   }
 
   /**
@@ -259,10 +291,11 @@ export class Store extends Operations {
    * {@link ClosedError}. Idempotent: every call returns the same Promise.
    */
   close(): Promise<void> {
-    // Closing waits for the open transaction, so from inside its own callback it would wait
-    // forever: refuse it there, as every other call on the store is refused.
-    if (this.#closing === undefined && this.#insideOwnTransaction()) {
-      return Promise.reject(this.#refuse('store.close'));
+    const inside = this.#closing === undefined ? this.#insideCall('store.close') : undefined;
+    if (inside) {
+      // From inside a transaction callback: close once the transaction is over (or not at all
+      // if this is awaited there, which would wait forever).
+      return inside.guard(this.#lock.run(() => inside.check()).then(() => this.close()));
     }
     this.#closing ??= this.#close();
     return this.#closing;
@@ -317,27 +350,20 @@ export class Store extends Operations {
     }
   }
 
-  /** Why a call must not proceed, if it must not. */
-  #refuse(op: string): Error | undefined {
-    if (this.#closing !== undefined) return new ClosedError(`${op}: the store is closed`);
-    if (this.#insideOwnTransaction()) {
-      return new InvalidArgumentError(
-        `${op}: called on the store inside its own transaction callback, where it would wait ` +
-          'for the transaction forever; use the transaction argument (tx) instead',
-      );
-    }
-    return undefined;
-  }
-
-  /** Whether this call comes from inside the callback of the transaction now open. */
-  #insideOwnTransaction(): boolean {
+  /** For a call made inside the callback of the transaction now open: how to guard it. */
+  #insideCall(op: string): InsideCall | undefined {
     const tx = this.#openTransaction;
-    return tx !== undefined && this.#asyncContext !== undefined && this.#asyncContext.getStore() === tx;
+    if (tx === undefined || this.#asyncContext === undefined || this.#asyncContext.getStore() !== tx) return undefined;
+    return insideCall(op, () => this.#openTransaction === tx);
   }
 
   #throwIfClosed(op: string): void {
-    if (this.#closing !== undefined) throw new ClosedError(`${op}: the store is closed`);
+    if (this.#closing !== undefined) throw closedError(op);
   }
+}
+
+function closedError(op: string): ClosedError {
+  return new ClosedError(`${op}: the store is closed`);
 }
 
 /**

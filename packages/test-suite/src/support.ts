@@ -18,9 +18,9 @@ export interface ConformanceOptions {
   slow?: boolean;
   /**
    * Whether the store was given async context (`asyncContext` option; the Node adapter passes
-   * `AsyncLocalStorage`). With it, a call on the outer store from inside its own transaction
-   * callback must reject at once; without it (browsers), such a call waits for the
-   * transaction, as documented, and the suite checks that instead. Default `true`.
+   * `AsyncLocalStorage`). With it, awaiting a call on the outer store inside its own
+   * transaction callback must reject at once (the suite checks this); without it (browsers,
+   * workerd) that would hang, so the suite does not try. Default `true`.
    */
   asyncContext?: boolean;
 }
