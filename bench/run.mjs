@@ -84,7 +84,13 @@ function versions() {
       return 'not installed';
     }
   };
-  return { 'sql.js': version('sql.js'), 'better-sqlite3': version('better-sqlite3'), keyv: version('keyv'), '@keyv/sqlite': version('@keyv/sqlite'), mitata: version('mitata') };
+  return {
+    'sql.js': version('sql.js'),
+    'better-sqlite3': version('better-sqlite3'),
+    keyv: version('keyv'),
+    '@keyv/sqlite': version('@keyv/sqlite'),
+    mitata: version('mitata'),
+  };
 }
 
 function currentCommit() {
@@ -107,7 +113,9 @@ function markdown(rows) {
     '',
     `Measured ${meta.date} at commit \`${meta.commit}\` on ${cpu} (${os.cpus().length} cores, ` +
       `${Math.round(os.totalmem() / 2 ** 30)} GiB), ${os.type()} ${os.release()}, Node ${process.version}.`,
-    `Versions: ${Object.entries(v).map(([k, x]) => `${k} ${x}`).join(', ')}.`,
+    `Versions: ${Object.entries(v)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(', ')}.`,
     '',
     'Medians (p50) per operation, from mitata, each suite in its own process; every engine of an',
     'operation is measured side by side in the same run, in three rounds of rotating order, and',
@@ -119,9 +127,16 @@ function markdown(rows) {
     '',
   ];
   for (const suite of [...new Set(rows.map((r) => r.suite))]) {
-    lines.push(`## ${suite}`, '', '| operation | engine | median | store ÷ raw sql.js | store ÷ native | store ÷ baseline | Keyv ÷ store |', '|---|---|---:|---:|---:|---:|---:|');
+    lines.push(
+      `## ${suite}`,
+      '',
+      '| operation | engine | median | store ÷ raw sql.js | store ÷ native | store ÷ baseline | Keyv ÷ store |',
+      '|---|---|---:|---:|---:|---:|---:|',
+    );
     for (const r of rows.filter((x) => x.suite === suite)) {
-      lines.push(`| ${r.op} | ${r.engine} | ${r.display ?? formatNs(r.medianNs)} | ${fmtRatio(r.vsRaw)} | ${fmtRatio(r.vsNative)} | ${fmtRatio(r.vsBaseline)} | ${fmtRatio(r.vsKeyv)} |`);
+      lines.push(
+        `| ${r.op} | ${r.engine} | ${r.display ?? formatNs(r.medianNs)} | ${fmtRatio(r.vsRaw)} | ${fmtRatio(r.vsNative)} | ${fmtRatio(r.vsBaseline)} | ${fmtRatio(r.vsKeyv)} |`,
+      );
     }
     lines.push('');
   }
@@ -147,7 +162,9 @@ function chart(rows) {
     const ratio = r.vsRaw ?? r.vsBaseline;
     const colour = r.vsRaw !== undefined ? '#3b6fb6' : '#8a8a8a';
     parts.push(`<text x="${left - 8}" y="${y + 13}" text-anchor="end">${esc(`${r.suite}: ${r.op}`)}</text>`);
-    parts.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(ratio) - left)}" height="${barHeight}" fill="${colour}"/>`);
+    parts.push(
+      `<rect x="${left}" y="${y}" width="${Math.max(1, x(ratio) - left)}" height="${barHeight}" fill="${colour}"/>`,
+    );
     parts.push(`<text x="${x(ratio) + 4}" y="${y + 13}">${ratio.toFixed(2)}×</text>`);
   });
   const one = x(1);

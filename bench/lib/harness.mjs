@@ -4,8 +4,9 @@
  * `--smoke` (or BENCH_SMOKE=1) measures for a few milliseconds only: CI checks the suites run,
  * it never reads their timings.
  */
-import { measure } from 'mitata';
+
 import { createRequire } from 'node:module';
+import { measure } from 'mitata';
 import initSqlJs from 'sql.js';
 
 export const smoke = process.argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
@@ -89,7 +90,10 @@ export async function openRawSqlJs() {
   const statements = new Map();
   const prepare = (sql) => {
     let stmt = statements.get(sql);
-    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      statements.set(sql, stmt);
+    }
     return stmt;
   };
   return {
@@ -126,13 +130,22 @@ export async function openNative() {
     // better-sqlite3 binds `?NNN` by name; these statements use each parameter once, in order.
     const prepare = (sql) => {
       let stmt = statements.get(sql);
-      if (!stmt) statements.set(sql, (stmt = db.prepare(sql.replace(/\?\d+/g, '?'))));
+      if (!stmt) {
+        stmt = db.prepare(sql.replace(/\?\d+/g, '?'));
+        statements.set(sql, stmt);
+      }
       return stmt;
     };
     return {
       db,
-      get: (sql, params) => prepare(sql).raw(true).get(...params),
-      all: (sql, params) => prepare(sql).raw(true).all(...params),
+      get: (sql, params) =>
+        prepare(sql)
+          .raw(true)
+          .get(...params),
+      all: (sql, params) =>
+        prepare(sql)
+          .raw(true)
+          .all(...params),
       run: (sql, params) => prepare(sql).run(...params),
     };
   } catch {

@@ -21,10 +21,19 @@ const entries = () => {
 };
 
 const cases = [];
-for (const [where, store] of [['in memory', memory], ['durable file', file]]) {
+for (const [where, store] of [
+  ['in memory', memory],
+  ['durable file', file],
+]) {
   const op = `${N} writes, ${where}`;
   cases.push(
-    { op, engine: `${N} awaited sets (baseline)`, fn: async () => { for (const [k, v] of entries()) await store.set('g', k, v); } },
+    {
+      op,
+      engine: `${N} awaited sets (baseline)`,
+      fn: async () => {
+        for (const [k, v] of entries()) await store.set('g', k, v);
+      },
+    },
     { op, engine: `${N} concurrent sets`, fn: () => Promise.all(entries().map(([k, v]) => store.set('g', k, v))) },
     { op, engine: 'store', fn: () => store.setMany('g', entries()) },
   );

@@ -31,8 +31,15 @@ try {
   await removeProfile(profile);
 }
 
-const rows = figures.map((f) => [f.name, (f.medianNs / 1000).toFixed(2), (f.p75Ns / 1000).toFixed(2), String(f.samples)]);
-const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ['benchmark', 'median µs', 'p75 µs', 'samples'][i].length));
+const rows = figures.map((f) => [
+  f.name,
+  (f.medianNs / 1000).toFixed(2),
+  (f.p75Ns / 1000).toFixed(2),
+  String(f.samples),
+]);
+const widths = [0, 1, 2, 3].map((i) =>
+  Math.max(...rows.map((r) => r[i].length), ['benchmark', 'median µs', 'p75 µs', 'samples'][i].length),
+);
 const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(line(['benchmark', 'median µs', 'p75 µs', 'samples']));
 for (const row of rows) console.log(line(row));
@@ -41,12 +48,16 @@ const byName = new Map(figures.map((f) => [f.name, f.medianNs]));
 const ratio = (a, b) => (byName.get(a) / byName.get(b)).toFixed(2);
 console.log('\nratios (median time; < 1 is faster than the baseline):');
 for (const op of ['get', 'set', 'getAll(1k)']) {
-  console.log(`  ${op}: store sqlite-wasm :memory: / store sql.js :memory: = ${ratio(`store, sqlite-wasm :memory:: ${op}`, `store, sql.js :memory:: ${op}`)}` +
-    `, / raw sql.js = ${ratio(`store, sqlite-wasm :memory:: ${op}`, `raw sql.js: ${op}`)}` +
-    `; opfs-sahpool / raw sql.js = ${ratio(`store, sqlite-wasm opfs-sahpool: ${op}`, `raw sql.js: ${op}`)}`);
+  console.log(
+    `  ${op}: store sqlite-wasm :memory: / store sql.js :memory: = ${ratio(`store, sqlite-wasm :memory:: ${op}`, `store, sql.js :memory:: ${op}`)}` +
+      `, / raw sql.js = ${ratio(`store, sqlite-wasm :memory:: ${op}`, `raw sql.js: ${op}`)}` +
+      `; opfs-sahpool / raw sql.js = ${ratio(`store, sqlite-wasm opfs-sahpool: ${op}`, `raw sql.js: ${op}`)}`,
+  );
 }
 const concurrent = byName.get('store, main thread → worker (opfs-sahpool): 1,000 concurrent gets');
-console.log(`  main-thread proxy: 1,000 concurrent gets in ${(concurrent / 1e6).toFixed(1)} ms = ${Math.round(1000 / (concurrent / 1e9)).toLocaleString('en-GB')} gets/s`);
+console.log(
+  `  main-thread proxy: 1,000 concurrent gets in ${(concurrent / 1e6).toFixed(1)} ms = ${Math.round(1000 / (concurrent / 1e9)).toLocaleString('en-GB')} gets/s`,
+);
 
 const out = join(repoRoot(), 'build', 'adapter-browser');
 await mkdir(out, { recursive: true });

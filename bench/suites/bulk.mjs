@@ -3,7 +3,7 @@
  * groups. The raw baseline reads row by row, as a user of sql.js would.
  */
 import { openStore } from '@go-store/adapter-node';
-import { SQL, measureAll, openNative, openRawSqlJs, report, smoke } from '../lib/harness.mjs';
+import { measureAll, openNative, openRawSqlJs, report, SQL, smoke } from '../lib/harness.mjs';
 
 const SIZES = smoke ? [10, 100] : [10, 100, 1_000, 10_000];
 const GROUPS = smoke ? 10 : 100;
@@ -15,14 +15,22 @@ const native = await openNative();
 const value = (i) => `value-${i}-${'x'.repeat(24)}`;
 
 for (const size of SIZES) {
-  await store.setMany(`size-${size}`, Array.from({ length: size }, (_, i) => [`key-${i}`, value(i)]));
+  await store.setMany(
+    `size-${size}`,
+    Array.from({ length: size }, (_, i) => [`key-${i}`, value(i)]),
+  );
 }
 for (let g = 0; g < GROUPS; g++) {
-  await store.setMany(`user:${g}`, Array.from({ length: PER_GROUP }, (_, i) => [`key-${i}`, value(i)]));
+  await store.setMany(
+    `user:${g}`,
+    Array.from({ length: PER_GROUP }, (_, i) => [`key-${i}`, value(i)]),
+  );
 }
 for (const engine of [raw, native].filter(Boolean)) {
-  for (const size of SIZES) for (let i = 0; i < size; i++) engine.run(SQL.upsert, [`size-${size}`, `key-${i}`, value(i), null]);
-  for (let g = 0; g < GROUPS; g++) for (let i = 0; i < PER_GROUP; i++) engine.run(SQL.upsert, [`user:${g}`, `key-${i}`, value(i), null]);
+  for (const size of SIZES)
+    for (let i = 0; i < size; i++) engine.run(SQL.upsert, [`size-${size}`, `key-${i}`, value(i), null]);
+  for (let g = 0; g < GROUPS; g++)
+    for (let i = 0; i < PER_GROUP; i++) engine.run(SQL.upsert, [`user:${g}`, `key-${i}`, value(i), null]);
 }
 
 /** What a user of the engine writes to get a group as an object: one row at a time. */

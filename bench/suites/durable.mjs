@@ -15,7 +15,10 @@ let n = 0;
 const nextKey = () => `key-${n++}`;
 
 const store = await openStore(join(dir, 'store.db'), { purgeIntervalMs: 0 });
-await store.setMany('g', Array.from({ length: 1000 }, (_, i) => [`key-${i}`, VALUE]));
+await store.setMany(
+  'g',
+  Array.from({ length: 1000 }, (_, i) => [`key-${i}`, VALUE]),
+);
 const keyv = await openKeyv(`sqlite://${join(dir, 'keyv.sqlite')}`);
 if (keyv) for (let i = 0; i < 1000; i++) await keyv.set(`key-${i}`, VALUE);
 

@@ -8,25 +8,38 @@ import { openStore } from '@go-store/adapter-node';
 import { measureAll, report, smoke } from '../lib/harness.mjs';
 
 const store = await openStore(':memory:', { purgeIntervalMs: 0 });
-await store.setMany('mail', Array.from({ length: 50 }, (_, i) => [`key${i}`, `value-${i}`]));
+await store.setMany(
+  'mail',
+  Array.from({ length: 50 }, (_, i) => [`key${i}`, `value-${i}`]),
+);
 const template = 'smtp://{{ .key1 }}:{{ .key2 }}/{{ index . "key3" }}';
 
 const KEYS = smoke ? 100 : 10_000;
 let n = 0;
 const key = () => `key-${n++ % KEYS}`;
 const scoped = store.scope('tenant-1', { maxKeys: KEYS * 2, maxGroups: 10 });
-await scoped.setMany('g', Array.from({ length: KEYS }, (_, i) => [`key-${i}`, 'v']));
+await scoped.setMany(
+  'g',
+  Array.from({ length: KEYS }, (_, i) => [`key-${i}`, 'v']),
+);
 
 // New keys under a quota: the quota statement counts the namespace's live keys, so this cost
 // grows with the namespace (here from 1,000 keys up).
 const growing = store.scope('tenant-2', { maxKeys: 1e9 });
-await growing.setMany('g', Array.from({ length: 1_000 }, (_, i) => [`seed-${i}`, 'v']));
+await growing.setMany(
+  'g',
+  Array.from({ length: 1_000 }, (_, i) => [`seed-${i}`, 'v']),
+);
 let fresh = 0;
 
 const cases = [
   { op: 'render (50 keys, 3 variables)', engine: 'getAll (baseline)', fn: () => store.getAll('mail') },
   { op: 'set of a new key', engine: 'unscoped (baseline)', fn: () => store.set('fresh', `key-${fresh++}`, 'v') },
-  { op: 'set of a new key', engine: 'store, scoped with quota, namespace of 1,000+ keys', fn: () => growing.set('g', `key-${fresh++}`, 'v') },
+  {
+    op: 'set of a new key',
+    engine: 'store, scoped with quota, namespace of 1,000+ keys',
+    fn: () => growing.set('g', `key-${fresh++}`, 'v'),
+  },
   { op: 'render (50 keys, 3 variables)', engine: 'store', fn: () => store.render(template, 'mail') },
   { op: 'scoped set with quota (overwrite)', engine: 'set (baseline)', fn: () => store.set('plain', key(), 'v') },
   { op: 'scoped set with quota (overwrite)', engine: 'store', fn: () => scoped.set('g', key(), 'v') },
@@ -40,10 +53,16 @@ const results = await measureAll('features', cases);
 for (const count of smoke ? [0, 1, 10] : [0, 1, 10, 100]) {
   while (drains.length < count) {
     const watcher = watched.watch('w', '*', { bufferSize: 1024 });
-    drains.push((async () => { for await (const _ of watcher) ; })());
+    drains.push(
+      (async () => {
+        for await (const _ of watcher);
+      })(),
+    );
   }
   const engine = count === 0 ? 'no watchers (baseline)' : `store, ${count} watcher${count > 1 ? 's' : ''}`;
-  results.push(...(await measureAll('features', [{ op: 'set, watch fan-out', engine, fn: () => watched.set('w', key(), 'v') }])));
+  results.push(
+    ...(await measureAll('features', [{ op: 'set, watch fan-out', engine, fn: () => watched.set('w', key(), 'v') }])),
+  );
 }
 report(results);
 await store.close();

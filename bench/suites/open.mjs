@@ -35,14 +35,17 @@ for (const mb of SIZES_MB) {
   const rows = Math.round((mb * 1024 * 1024) / 260);
   for (let start = 0; start < rows; start += 10_000) {
     const entries = [];
-    for (let i = start; i < Math.min(rows, start + 10_000); i++) entries.push([`key-${String(i).padStart(8, '0')}`, VALUE]);
+    for (let i = start; i < Math.min(rows, start + 10_000); i++)
+      entries.push([`key-${String(i).padStart(8, '0')}`, VALUE]);
     await store.setMany(`g${(start / 10_000) % 50}`, entries);
   }
   await store.close();
   const size = statSync(path).size;
   const samples = [];
   for (let run = 0; run < RUNS; run++) {
-    const out = execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--child', path], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--child', path], {
+      encoding: 'utf8',
+    });
     samples.push(JSON.parse(out));
   }
   const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];

@@ -33,7 +33,8 @@ const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-persistence-'));
   const store = await openFile(join(dir, 'large.db'));
   for (let start = 0; start < ROWS; start += 10_000) {
     const entries = [];
-    for (let i = start; i < Math.min(ROWS, start + 10_000); i++) entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
+    for (let i = start; i < Math.min(ROWS, start + 10_000); i++)
+      entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
     await store.transaction((tx) => tx.setMany(`group-${(start / 10_000) % 100}`, entries));
   }
   await store.close();
@@ -50,7 +51,8 @@ const stores = {
   const store = await openFile(join(dir, 'large-relaxed.db'));
   for (let start = 0; start < ROWS; start += 10_000) {
     const entries = [];
-    for (let i = start; i < Math.min(ROWS, start + 10_000); i++) entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
+    for (let i = start; i < Math.min(ROWS, start + 10_000); i++)
+      entries.push([`key-${String(i).padStart(7, '0')}`, `value ${i} ${VALUE}`]);
     await store.transaction((tx) => tx.setMany(`group-${(start / 10_000) % 100}`, entries));
   }
   await store.close();
@@ -67,9 +69,17 @@ const bareFd = openSync(join(dir, 'bare.log'), 'a');
 const record = Buffer.alloc(8 + 150, 0x61);
 
 const cases = [
-  { op: 'durable set (full)', engine: 'empty database (baseline)', fn: () => stores.emptyFull.set('g', nextKey(), VALUE) },
+  {
+    op: 'durable set (full)',
+    engine: 'empty database (baseline)',
+    fn: () => stores.emptyFull.set('g', nextKey(), VALUE),
+  },
   { op: 'durable set (full)', engine: `store at ${ROWS} rows`, fn: () => stores.largeFull.set('g', nextKey(), VALUE) },
-  { op: 'set (relaxed)', engine: 'empty database (baseline)', fn: () => stores.emptyRelaxed.set('g', nextKey(), VALUE) },
+  {
+    op: 'set (relaxed)',
+    engine: 'empty database (baseline)',
+    fn: () => stores.emptyRelaxed.set('g', nextKey(), VALUE),
+  },
   { op: 'set (relaxed)', engine: `store at ${ROWS} rows`, fn: () => stores.largeRelaxed.set('g', nextKey(), VALUE) },
   {
     op: 'sequential durable write',
@@ -79,7 +89,11 @@ const cases = [
       fdatasyncSync(bareFd);
     },
   },
-  { op: 'sequential durable write', engine: 'store (set, full)', fn: () => stores.sequential.set('g', nextKey(), VALUE) },
+  {
+    op: 'sequential durable write',
+    engine: 'store (set, full)',
+    fn: () => stores.sequential.set('g', nextKey(), VALUE),
+  },
   {
     op: `${WRITERS} concurrent writers`,
     engine: 'store (set, full)',

@@ -3,7 +3,7 @@
  * better-sqlite3 (native) and against Keyv with @keyv/sqlite.
  */
 import { openStore } from '@go-store/adapter-node';
-import { SQL, measureAll, openKeyv, openNative, openRawSqlJs, report, smoke } from '../lib/harness.mjs';
+import { measureAll, openKeyv, openNative, openRawSqlJs, report, SQL, smoke } from '../lib/harness.mjs';
 
 const KEYS = smoke ? 100 : 10_000;
 const DELETABLE = smoke ? 2_000 : 300_000;
@@ -14,8 +14,14 @@ const raw = await openRawSqlJs();
 const native = await openNative();
 const keyv = await openKeyv('sqlite://:memory:');
 
-await store.setMany('g', Array.from({ length: KEYS }, (_, i) => [`key-${i}`, `value-${i}`]));
-await store.setMany('d', Array.from({ length: DELETABLE }, (_, i) => [`key-${i}`, 'v']));
+await store.setMany(
+  'g',
+  Array.from({ length: KEYS }, (_, i) => [`key-${i}`, `value-${i}`]),
+);
+await store.setMany(
+  'd',
+  Array.from({ length: DELETABLE }, (_, i) => [`key-${i}`, 'v']),
+);
 for (const engine of [raw, native].filter(Boolean)) {
   for (let i = 0; i < KEYS; i++) engine.run(SQL.upsert, ['g', `key-${i}`, `value-${i}`, null]);
   for (let i = 0; i < DELETABLE; i++) engine.run(SQL.upsert, ['d', `key-${i}`, 'v', null]);

@@ -21,11 +21,11 @@ import {
   InvalidArgumentError,
   NotFoundError,
   QuotaExceededError,
+  type Store,
   StoreError,
   TemplateError,
-  type Store,
 } from '@go-store/core';
-import { createSqlJsDriver } from '@go-store/adapter-node/sqljs-driver';
+import { createSqlJsDriver } from '@go-store/driver-sqljs';
 import { loadSqlJs } from './sqljs.js';
 
 let opening: Promise<Store> | undefined;
@@ -88,13 +88,19 @@ async function route(request: Request, store: Store): Promise<Response> {
 
 function errorResponse(error: unknown): Response {
   const status =
-    error instanceof NotFoundError ? 404
-    : error instanceof InvalidArgumentError || error instanceof TemplateError ? 400
-    : error instanceof QuotaExceededError ? 409
-    : 500;
+    error instanceof NotFoundError
+      ? 404
+      : error instanceof InvalidArgumentError || error instanceof TemplateError
+        ? 400
+        : error instanceof QuotaExceededError
+          ? 409
+          : 500;
   const code = error instanceof StoreError ? error.code : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
-  return new Response(`${message}\n`, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-error-code': code } });
+  return new Response(`${message}\n`, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-error-code': code },
+  });
 }
 
 function text(body: string, status = 200): Response {

@@ -4,7 +4,7 @@
  * workerd refuses to compile WebAssembly from bytes at run time, so the `.wasm` is imported as a
  * module (wrangler compiles it when it bundles) and handed to sql.js through `instantiateWasm`.
  */
-import { preservingByteOrderMarks } from '@go-store/adapter-node/sqljs-driver';
+import { preservingByteOrderMarks } from '@go-store/driver-sqljs';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import sqlJsWasm from 'sql.js/dist/sql-wasm-browser.wasm';
 

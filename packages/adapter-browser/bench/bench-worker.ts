@@ -3,10 +3,10 @@
  * store on sqlite-wasm (OPFS sahpool and :memory:) against the store on sql.js and raw sql.js
  * prepared statements running the same SQL, in the same worker.
  */
-import { createStore, openStore, type Store } from '@go-store/adapter-browser';
-import { createSqlJsDriver } from '@go-store/adapter-node/sqljs-driver';
+import { createStore, openStore } from '@go-store/adapter-browser';
+import { createSqlJsDriver } from '@go-store/driver-sqljs';
 import initSqlJs, { type Database } from 'sql.js';
-import { KEYS, VALUE, figure, storeFigures, type Figure } from './measure.js';
+import { type Figure, figure, KEYS, storeFigures, VALUE } from './measure.js';
 
 // The SQL the store runs for get, set and getAll, through raw sql.js prepared statements.
 const SCHEMA =
@@ -27,25 +27,37 @@ function rawFigures(db: Database): Promise<Figure[]> {
   let i = 0;
   let j = 0;
   return (async () => [
-    await figure('raw sql.js: get', () => {
-      get.bind(['read', KEYS[i++ % 1000], Date.now()]);
-      const value = get.step() ? get.get()[0] : undefined;
-      get.reset();
-      return value;
-    }, 200),
-    await figure('raw sql.js: set', () => {
-      set.run(['write', KEYS[j++ % 1000], VALUE]);
-    }, 200),
-    await figure('raw sql.js: getAll(1k)', () => {
-      all.bind(['read', Date.now()]);
-      const out: Record<string, unknown> = Object.create(null);
-      while (all.step()) {
-        const [key, value] = all.get();
-        out[key as string] = value;
-      }
-      all.reset();
-      return out;
-    }, 10),
+    await figure(
+      'raw sql.js: get',
+      () => {
+        get.bind(['read', KEYS[i++ % 1000], Date.now()]);
+        const value = get.step() ? get.get()[0] : undefined;
+        get.reset();
+        return value;
+      },
+      200,
+    ),
+    await figure(
+      'raw sql.js: set',
+      () => {
+        set.run(['write', KEYS[j++ % 1000], VALUE]);
+      },
+      200,
+    ),
+    await figure(
+      'raw sql.js: getAll(1k)',
+      () => {
+        all.bind(['read', Date.now()]);
+        const out: Record<string, unknown> = Object.create(null);
+        while (all.step()) {
+          const [key, value] = all.get();
+          out[key as string] = value;
+        }
+        all.reset();
+        return out;
+      },
+      10,
+    ),
   ])();
 }
 
@@ -53,9 +65,15 @@ async function runAll(run: string): Promise<Figure[]> {
   const SQL = await initSqlJs({ locateFile: (file) => new URL(file, import.meta.url).href });
   return [
     ...(await storeFigures('store, sqlite-wasm opfs-sahpool', await openStore(`bench-${run}`, { purgeIntervalMs: 0 }))),
-    ...(await storeFigures('store, sqlite-wasm opfs', await openStore(`bench-${run}`, { vfs: 'opfs', purgeIntervalMs: 0 }))),
+    ...(await storeFigures(
+      'store, sqlite-wasm opfs',
+      await openStore(`bench-${run}`, { vfs: 'opfs', purgeIntervalMs: 0 }),
+    )),
     ...(await storeFigures('store, sqlite-wasm :memory:', await openStore(':memory:', { purgeIntervalMs: 0 }))),
-    ...(await storeFigures('store, sql.js :memory:', await createStore(createSqlJsDriver(new SQL.Database()), { purgeIntervalMs: 0 }))),
+    ...(await storeFigures(
+      'store, sql.js :memory:',
+      await createStore(createSqlJsDriver(new SQL.Database()), { purgeIntervalMs: 0 }),
+    )),
     ...(await rawFigures(new SQL.Database())),
   ];
 }

@@ -4,7 +4,7 @@
  * resolves to every figure.
  */
 import { openStore } from '@go-store/adapter-browser';
-import { storeFigures, type Figure } from './measure.js';
+import { type Figure, storeFigures } from './measure.js';
 
 const run = new URLSearchParams(location.search).get('run') ?? String(Date.now());
 
@@ -31,7 +31,9 @@ const result = (async () => [...(await inWorker()), ...(await onMainThread())])(
 (globalThis as { goStoreBench?: Promise<Figure[]> }).goStoreBench = result;
 result.then(
   (figures) => {
-    document.getElementById('out')!.textContent = figures.map((f) => `${f.name}: ${(f.medianNs / 1000).toFixed(1)} µs`).join('\n');
+    document.getElementById('out')!.textContent = figures
+      .map((f) => `${f.name}: ${(f.medianNs / 1000).toFixed(1)} µs`)
+      .join('\n');
   },
   (error: unknown) => {
     document.getElementById('out')!.textContent = `failed: ${String(error)}`;

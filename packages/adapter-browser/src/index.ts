@@ -10,28 +10,28 @@
  * @packageDocumentation
  */
 import {
-  DriverError,
+  createStore,
+  type DriverError,
   InvalidArgumentError,
   LockedError,
-  createStore,
   type SqlDriver,
   type Store,
   type StoreOptions,
 } from '@go-store/core';
 import {
+  type BrowserVfs,
   checkDatabaseName,
   checkVfs,
   hasOpfs,
   isNoOpfsError,
   noOpfsError,
   openDatabase,
-  type BrowserVfs,
 } from './open-database.js';
 import { WorkerDriver } from './worker-driver.js';
 
 export * from '@go-store/core';
-export type { BrowserVfs } from './open-database.js';
 export { SqliteError } from './engine-error.js';
+export type { BrowserVfs } from './open-database.js';
 
 /** Options of {@link openStore}: the store's own, plus the adapter's. */
 export interface OpenOptions extends StoreOptions {
@@ -109,7 +109,9 @@ async function openInWorker(name: string, vfs: BrowserVfs, workerUrl: string | U
   // The worker would refuse a second store of the same database; say where the first one is.
   const key = `${vfs}:${name}`;
   if (openInPage.has(key)) {
-    throw new LockedError(`openStore: ${name}: the database (${vfs}) is already open in this page; close that store first`);
+    throw new LockedError(
+      `openStore: ${name}: the database (${vfs}) is already open in this page; close that store first`,
+    );
   }
   openInPage.add(key);
   try {

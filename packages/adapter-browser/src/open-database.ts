@@ -11,6 +11,9 @@
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError, StoreError } from '@go-store/core';
 import type { SAHPoolUtil } from '@sqlite.org/sqlite-wasm';
 import {
+  engineError,
+  isQuotaError,
+  quotaMessage,
   SQLITE_BUSY,
   SQLITE_CANTOPEN,
   SQLITE_CORRUPT,
@@ -18,12 +21,9 @@ import {
   SQLITE_NOTADB,
   SQLITE_OK,
   SqliteError,
-  engineError,
-  isQuotaError,
-  quotaMessage,
 } from './engine-error.js';
-import { loadSqlite3, type Sqlite3 } from './sqlite3.js';
 import { createSqliteWasmDriver, type SqliteWasmDriver } from './sqlite-wasm-driver.js';
+import { loadSqlite3, type Sqlite3 } from './sqlite3.js';
 
 /**
  * Where a persistent database lives in OPFS:
@@ -49,7 +49,9 @@ const openHere = new Set<string>();
 /** Validates a database name; `':memory:'` is always valid. */
 export function checkDatabaseName(name: unknown): asserts name is string {
   if (typeof name !== 'string') {
-    throw new InvalidArgumentError(`openStore: the database name must be a string, got ${name === null ? 'null' : typeof name}`);
+    throw new InvalidArgumentError(
+      `openStore: the database name must be a string, got ${name === null ? 'null' : typeof name}`,
+    );
   }
   if (name !== ':memory:' && !NAME_PATTERN.test(name)) {
     throw new InvalidArgumentError(
@@ -62,7 +64,9 @@ export function checkDatabaseName(name: unknown): asserts name is string {
 /** Validates a VFS option. */
 export function checkVfs(vfs: unknown): asserts vfs is BrowserVfs {
   if (!VFS_NAMES.includes(vfs as BrowserVfs)) {
-    throw new InvalidArgumentError(`openStore: vfs must be 'opfs-sahpool' or 'opfs', got ${JSON.stringify(vfs) ?? String(vfs)}`);
+    throw new InvalidArgumentError(
+      `openStore: vfs must be 'opfs-sahpool' or 'opfs', got ${JSON.stringify(vfs) ?? String(vfs)}`,
+    );
   }
 }
 
@@ -128,7 +132,9 @@ export async function openDatabase(name: string, vfs: BrowserVfs): Promise<Sqlit
   checkVfs(vfs);
   const key = `${vfs}:${name}`;
   if (openHere.has(key)) {
-    throw new LockedError(`openStore: ${name}: the database (${vfs}) is already open in this page or worker; close that store first`);
+    throw new LockedError(
+      `openStore: ${name}: the database (${vfs}) is already open in this page or worker; close that store first`,
+    );
   }
   if (!hasOpfsSyncAccess()) throw noOpfsError(name);
   openHere.add(key);
@@ -206,7 +212,7 @@ function opfsUnavailable(name: string): DriverError {
   if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) {
     return new DriverError(
       `openStore: ${name}: the 'opfs' VFS needs a cross-origin isolated page: serve it with the headers ` +
-        "Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use the " +
+        'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp, or use the ' +
         "default 'opfs-sahpool' VFS, which needs neither",
       undefined,
     );
@@ -224,10 +230,14 @@ function opfsFailure(name: string, vfs: BrowserVfs, error: unknown): StoreError 
   const errorName = (error as { name?: unknown } | null)?.name;
   const message = error instanceof Error ? error.message : String(error);
   // NoModificationAllowedError: another context holds a synchronous access handle on the file.
-  if (errorName === 'NoModificationAllowedError') return new LockedError(ownedByAnotherTab(name, vfs), { cause: error });
+  if (errorName === 'NoModificationAllowedError')
+    return new LockedError(ownedByAnotherTab(name, vfs), { cause: error });
   if (isQuotaError(error)) return new DriverError(`openStore: ${name}: ${quotaMessage()}`, error);
   if (errorName === 'SecurityError') {
-    return new DriverError(`openStore: ${name}: this page may not use OPFS (${message}); private browsing can forbid it`, error);
+    return new DriverError(
+      `openStore: ${name}: this page may not use OPFS (${message}); private browsing can forbid it`,
+      error,
+    );
   }
   return new DriverError(`openStore: ${name}: could not open the database in OPFS: ${message}`, error);
 }
@@ -287,9 +297,12 @@ function openFailure(name: string, vfs: BrowserVfs, error: unknown): StoreError 
   if (!(error instanceof SqliteError)) return opfsFailure(name, vfs, error);
   const primary = error.primaryCode;
   if (primary === SQLITE_NOTADB || primary === SQLITE_CORRUPT) {
-    return new NotADatabaseError(`openStore: ${name}: not an SQLite database, or corrupt (${error.message})`, { cause: error });
+    return new NotADatabaseError(`openStore: ${name}: not an SQLite database, or corrupt (${error.message})`, {
+      cause: error,
+    });
   }
-  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) return new LockedError(ownedByAnotherTab(name, vfs), { cause: error });
+  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED)
+    return new LockedError(ownedByAnotherTab(name, vfs), { cause: error });
   if (error.cause !== undefined && (error.cause as { name?: unknown }).name === 'NoModificationAllowedError') {
     return new LockedError(ownedByAnotherTab(name, vfs), { cause: error });
   }

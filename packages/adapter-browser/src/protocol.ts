@@ -9,8 +9,8 @@ import {
   InvalidArgumentError,
   LockedError,
   NotADatabaseError,
-  StoreError,
   type SqlValue,
+  StoreError,
   type StoreErrorCode,
 } from '@go-store/core';
 import { SqliteError } from './engine-error.js';
@@ -59,7 +59,8 @@ export function serialiseError(error: unknown): SerialisedError {
 
 /** Rebuilds an error on the page: the store's classes by code, engine errors as `SqliteError`. */
 export function deserialiseError(data: SerialisedError): Error {
-  const cause = data.cause === undefined ? undefined : Object.assign(new Error(data.cause.message), { name: data.cause.name });
+  const cause =
+    data.cause === undefined ? undefined : Object.assign(new Error(data.cause.message), { name: data.cause.name });
   switch (data.code) {
     case 'LOCKED':
       return new LockedError(data.message, { cause });

@@ -9,7 +9,7 @@
  * length, and text columns are decoded from their byte length (so NUL characters round-trip).
  */
 import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
-import { SQLITE_DONE, SQLITE_OK, SQLITE_ROW, engineError } from './engine-error.js';
+import { engineError, SQLITE_DONE, SQLITE_OK, SQLITE_ROW } from './engine-error.js';
 import type { Sqlite3 } from './sqlite3.js';
 
 /** The raw WebAssembly exports the driver calls; pointers are 32-bit offsets into memory. */
@@ -60,7 +60,11 @@ export interface SqliteWasmDriver extends SqlDriver {
  * Wraps an open `sqlite3*` connection. `onClose` runs after the connection is closed (the adapter
  * releases its OPFS lock there), even when closing fails.
  */
-export function createSqliteWasmDriver(sqlite3: Sqlite3, db: number, onClose: () => void = () => undefined): SqliteWasmDriver {
+export function createSqliteWasmDriver(
+  sqlite3: Sqlite3,
+  db: number,
+  onClose: () => void = () => undefined,
+): SqliteWasmDriver {
   const { capi, wasm } = sqlite3;
   const raw = wasm.exports as RawExports;
   const encoder = new TextEncoder();

@@ -10,7 +10,10 @@ export type Sqlite3 = Sqlite3Static;
 // The package's type declarations omit its default export (the module factory), so it is
 // described here. Extra configuration reaches the library through this documented global,
 // read once by the first initialisation.
-type InitModule = (moduleArg?: { print?: (text: string) => void; printErr?: (text: string) => void }) => Promise<Sqlite3>;
+type InitModule = (moduleArg?: {
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}) => Promise<Sqlite3>;
 interface ApiConfigHost {
   sqlite3ApiConfig?: { error?: (...args: unknown[]) => void };
 }

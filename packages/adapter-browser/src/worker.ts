@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import { openDatabase } from './open-database.js';
-import { serialiseError, type Request, type Response } from './protocol.js';
+import { type Request, type Response, serialiseError } from './protocol.js';
 import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */

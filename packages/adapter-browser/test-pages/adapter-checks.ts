@@ -2,9 +2,10 @@
  * The adapter's own checks, run beside the conformance suite in every browser configuration:
  * what the C-API driver and the message boundary could get wrong.
  */
+
+import { ClosedError, NotFoundError, QuotaExceededError, StoreError, type StoreEvent } from '@go-store/adapter-browser';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ClosedError, NotFoundError, QuotaExceededError, StoreError, type StoreEvent } from '@go-store/adapter-browser';
 import type { Open } from './suites.js';
 
 export function registerAdapterChecks(label: string, open: Open): void {
@@ -13,7 +14,17 @@ export function registerAdapterChecks(label: string, open: Open): void {
   test('strings round-trip exactly through bind and column: NUL, emoji, CJK, RTL, empty', async () => {
     const store = await open();
     try {
-      const samples = ['', 'a\u0000b', '\u0000', '😀🎉', '中文字符', 'שלום עולם', "it's; DROP TABLE kv; --", '%_\\', '\n\r\t'];
+      const samples = [
+        '',
+        'a\u0000b',
+        '\u0000',
+        '😀🎉',
+        '中文字符',
+        'שלום עולם',
+        "it's; DROP TABLE kv; --",
+        '%_\\',
+        '\n\r\t',
+      ];
       for (const [i, value] of samples.entries()) await store.set(`g${value}`, `k${i}${value}`, value);
       for (const [i, value] of samples.entries()) assert.is(await store.get(`g${value}`, `k${i}${value}`), value);
     } finally {

@@ -1,6 +1,6 @@
 /** The worker half of the lab page: scenarios on the in-worker driver. */
-import { openStore, type OpenOptions } from '@go-store/adapter-browser';
-import { report, type ErrorReport } from './report.js';
+import { type OpenOptions, openStore } from '@go-store/adapter-browser';
+import { type ErrorReport, report } from './report.js';
 
 /** A scenario to run in the worker. */
 export type LabRequest =
@@ -53,7 +53,10 @@ async function perform(request: LabRequest): Promise<LabResponse> {
       }
     }
     case 'no-opfs': {
-      Object.defineProperty(FileSystemFileHandle.prototype, 'createSyncAccessHandle', { value: undefined, configurable: true });
+      Object.defineProperty(FileSystemFileHandle.prototype, 'createSyncAccessHandle', {
+        value: undefined,
+        configurable: true,
+      });
       delete (FileSystemFileHandle.prototype as { createSyncAccessHandle?: unknown }).createSyncAccessHandle;
       let fallback: ErrorReport | undefined;
       const onFallback = (error: unknown): void => {

@@ -2,9 +2,9 @@
  * A page of small scenarios the Node side drives with `page.evaluate('lab.…')`: holding a
  * database open, trying to open one, writing and reading back (here or inside a worker).
  */
-import { openStore, type OpenOptions, type Store } from '@go-store/adapter-browser';
+import { type OpenOptions, openStore, type Store } from '@go-store/adapter-browser';
 import type { LabRequest, LabResponse } from './lab-worker.js';
-import { report, type ErrorReport } from './report.js';
+import { type ErrorReport, report } from './report.js';
 
 const held = new Map<string, Store>();
 let worker: Worker | undefined;

@@ -1,6 +1,7 @@
 /** Runs the suites inside a dedicated worker, on the in-worker driver. */
-import { runSuites, opener } from './suites.js';
+
 import { openStore } from '@go-store/adapter-browser';
+import { opener, runSuites } from './suites.js';
 
 const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<{ vfs: 'opfs-sahpool' | 'opfs'; run: string }>) => void) | null;

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert';
 import { bundlePages } from './bundle.js';
 import { CHROMIUM, hasChromium, launch, newProfile, removeProfile } from './chromium.js';
 import { repoRoot } from './package-root.js';
-import { serveStatic, type StaticServer } from './server.js';
+import { type StaticServer, serveStatic } from './server.js';
 
 interface SuiteResult {
   label: string;
@@ -75,9 +75,17 @@ function stripColours(text: string): string {
 async function conformance(mode: 'worker' | 'main', vfs: 'opfs-sahpool' | 'opfs'): Promise<void> {
   const page = await state.context!.newPage();
   try {
-    await page.goto(url(`runner.html?mode=${mode}&vfs=${vfs}&run=${run}${mode}${vfs === 'opfs' ? 'o' : 's'}`, vfs === 'opfs'));
-    const result = (await within(page.evaluate('globalThis.goStoreResult'), 120_000, `${mode} ${vfs} suite`)) as SuiteResult;
-    console.log(`  ${result.label}: ${result.passed}/${result.total} passed, ${result.skipped} skipped, ${result.ms} ms`);
+    await page.goto(
+      url(`runner.html?mode=${mode}&vfs=${vfs}&run=${run}${mode}${vfs === 'opfs' ? 'o' : 's'}`, vfs === 'opfs'),
+    );
+    const result = (await within(
+      page.evaluate('globalThis.goStoreResult'),
+      120_000,
+      `${mode} ${vfs} suite`,
+    )) as SuiteResult;
+    console.log(
+      `  ${result.label}: ${result.passed}/${result.total} passed, ${result.skipped} skipped, ${result.ms} ms`,
+    );
     assert.is(stripColours(result.failures), '', `${result.label} failures`);
     assert.ok(result.total > 0, 'ran no test');
     assert.is(result.passed, result.total - result.skipped);
@@ -176,7 +184,10 @@ test('without OPFS: a clear error, or an in-memory store when asked for', async 
     assert.match(memory.fallback?.cause ?? '', /^NoOpfsError: navigator\.storage\.getDirectory is missing/);
     const inWorker = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere' })");
     assert.match(inWorker.error?.message ?? '', /no Origin Private File System/);
-    const fallback = await lab(page, "lab.inWorker({ op: 'no-opfs', name: 'nowhere', options: { fallbackToMemory: true } })");
+    const fallback = await lab(
+      page,
+      "lab.inWorker({ op: 'no-opfs', name: 'nowhere', options: { fallbackToMemory: true } })",
+    );
     assert.equal(fallback.values, { k: 'in memory' });
     assert.match(fallback.fallback?.cause ?? '', /^NoOpfsError: .*createSyncAccessHandle is missing/);
   } finally {
@@ -241,8 +252,15 @@ test('a full storage quota is a DriverError that says so', async () => {
   try {
     // Earlier tests used some of the origin's storage: allow 24 MiB more than that.
     const { usage } = (await page.evaluate('navigator.storage.estimate()')) as { usage: number };
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: state.server!.origin, quotaSize: usage + 24 * 1024 * 1024 });
-    const result = await lab(page, "lab.inWorker({ op: 'fill', name: 'quota', valueBytes: 1048576, maxValues: 64 })", 60_000);
+    await cdp.send('Storage.overrideQuotaForOrigin', {
+      origin: state.server!.origin,
+      quotaSize: usage + 24 * 1024 * 1024,
+    });
+    const result = await lab(
+      page,
+      "lab.inWorker({ op: 'fill', name: 'quota', valueBytes: 1048576, maxValues: 64 })",
+      60_000,
+    );
     assert.ok((result.written ?? 0) > 0 && (result.written ?? 0) < 64, `wrote ${result.written} values`);
     assert.is(result.error?.code, 'DRIVER');
     assert.match(result.error!.message, /storage quota/);

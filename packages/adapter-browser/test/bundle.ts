@@ -54,7 +54,8 @@ export async function bundlePages(): Promise<string> {
     // mitata (bench pages) imports Bun's and Node's modules only when it runs there.
     external: ['bun:jsc', 'node:*'],
   });
-  for (const file of ['sqlite3.wasm', 'sqlite3-opfs-async-proxy.js']) await copyFile(join(sqliteDist, file), join(out, file));
+  for (const file of ['sqlite3.wasm', 'sqlite3-opfs-async-proxy.js'])
+    await copyFile(join(sqliteDist, file), join(out, file));
   // sql.js, for the bench's side-by-side figures.
   const sqlJsDist = dirname(createRequire(join(pkg, 'package.json')).resolve('sql.js/dist/sql-wasm-browser.wasm'));
   await copyFile(join(sqlJsDist, 'sql-wasm-browser.wasm'), join(out, 'sql-wasm-browser.wasm'));
@@ -65,4 +66,3 @@ export async function bundlePages(): Promise<string> {
   }
   return out;
 }
-

@@ -37,7 +37,9 @@ export function checkHeader(path: string, bytes: Uint8Array): void {
     throw new NotADatabaseError(`openStore: ${path}: not an SQLite database (bad header); the file was not modified`);
   }
   if (databasePageSize(bytes) === undefined) {
-    throw new NotADatabaseError(`openStore: ${path}: corrupt SQLite database (invalid page size); the file was not modified`);
+    throw new NotADatabaseError(
+      `openStore: ${path}: corrupt SQLite database (invalid page size); the file was not modified`,
+    );
   }
 }
 
@@ -79,10 +81,12 @@ export function checkNoHotJournal(path: string): void {
 export function readDatabaseImage(path: string, main: Uint8Array | undefined): DatabaseImage {
   const bytes = main ?? new Uint8Array(0);
   checkHeader(path, bytes);
-  if (bytes.length === 0) return { main: bytes, mainExists: main !== undefined, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
+  if (bytes.length === 0)
+    return { main: bytes, mainExists: main !== undefined, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
   const walPath = `${path}-wal`;
   const wal = readIfExists(walPath);
-  if (wal === undefined || wal.length === 0) return { main: bytes, mainExists: true, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
+  if (wal === undefined || wal.length === 0)
+    return { main: bytes, mainExists: true, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
   try {
     const fold = foldWal(bytes, wal);
     if (fold === undefined) return { main: bytes, mainExists: true, image: bytes, walFrames: 0, walIgnoredFrames: 0 };
@@ -96,9 +100,12 @@ export function readDatabaseImage(path: string, main: Uint8Array | undefined): D
     };
   } catch (err) {
     if (err instanceof WalFormatError) {
-      throw new NotADatabaseError(`openStore: ${walPath}: cannot apply this write-ahead log: ${err.message}; no file was modified`, {
-        cause: err,
-      });
+      throw new NotADatabaseError(
+        `openStore: ${walPath}: cannot apply this write-ahead log: ${err.message}; no file was modified`,
+        {
+          cause: err,
+        },
+      );
     }
     throw err;
   }

@@ -15,7 +15,8 @@ export function fsyncDirectory(dir: string): void {
     // Some platforms and file systems cannot open or sync a directory; there is nothing more
     // to do there, and the rename itself is still atomic.
     const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw err;
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP')
+      throw err;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

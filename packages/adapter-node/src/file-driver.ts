@@ -38,27 +38,20 @@ import {
   DriverError,
   InvalidArgumentError,
   NotADatabaseError,
-  StoreError,
   type SqlDriver,
   type SqlRow,
   type SqlValue,
+  StoreError,
 } from '@go-store/core';
+import { createSqlJsDriver, loadSqlJs, type SqlJsDriver } from '@go-store/driver-sqljs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { crc32 } from './crc32.js';
 import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
 import { acquireLock, type FileLock } from './lock.js';
-import { loadSqlJs } from './sqljs.js';
-import { LogFile, type Durability } from './log.js';
-import { scanLog, type LoggedStatement, type LogScan, type ScannedRecord } from './log-format.js';
-import {
-  databaseFiles,
-  hasFingerprint,
-  installSnapshot,
-  writeSnapshot,
-  type DatabaseFiles,
-} from './snapshot.js';
-import { createSqlJsDriver, type SqlJsDriver } from './sqljs-driver.js';
+import { type Durability, LogFile } from './log.js';
+import { type LoggedStatement, type LogScan, type ScannedRecord, scanLog } from './log-format.js';
+import { type DatabaseFiles, databaseFiles, hasFingerprint, installSnapshot, writeSnapshot } from './snapshot.js';
 
 export type { DatabaseFiles } from './snapshot.js';
 
@@ -185,7 +178,8 @@ export async function openFileDriver(path: string, options: FileDriverOptions = 
 
 /** Throws `InvalidArgumentError` unless `options` is an object (checked before it is read). */
 export function checkOptionsObject(options: unknown): asserts options is object {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('openStore: options must be an object');
+  if (options === null || typeof options !== 'object')
+    throw new InvalidArgumentError('openStore: options must be an object');
 }
 
 function resolveOptions(options: FileDriverOptions): ResolvedOptions {
@@ -193,7 +187,9 @@ function resolveOptions(options: FileDriverOptions): ResolvedOptions {
   const out = { ...DEFAULTS };
   if (options.durability !== undefined) {
     if (options.durability !== 'full' && options.durability !== 'relaxed') {
-      throw new InvalidArgumentError(`openStore: durability must be 'full' or 'relaxed', not ${JSON.stringify(options.durability)}`);
+      throw new InvalidArgumentError(
+        `openStore: durability must be 'full' or 'relaxed', not ${JSON.stringify(options.durability)}`,
+      );
     }
     out.durability = options.durability;
   }
@@ -243,7 +239,8 @@ function resolveFiles(path: string): DatabaseFiles {
     stat = undefined;
   }
   if (stat?.isDirectory()) throw new NotADatabaseError(`openStore: ${database}: is a directory, not a database file`);
-  if (stat !== undefined && !stat.isFile()) throw new NotADatabaseError(`openStore: ${database}: is not a regular file`);
+  if (stat !== undefined && !stat.isFile())
+    throw new NotADatabaseError(`openStore: ${database}: is not a regular file`);
   return databaseFiles(database);
 }
 
@@ -271,7 +268,12 @@ function describeFsError(files: DatabaseFiles, err: unknown): unknown {
   }
 }
 
-async function openLocked(SQL: SqlJsStatic, files: DatabaseFiles, lock: FileLock, options: ResolvedOptions): Promise<FileDriver> {
+async function openLocked(
+  SQL: SqlJsStatic,
+  files: DatabaseFiles,
+  lock: FileLock,
+  options: ResolvedOptions,
+): Promise<FileDriver> {
   const dir = nodePath.dirname(files.database);
   // Before anything is read or written: a transaction another SQLite program left unfinished.
   checkNoHotJournal(files.database);
@@ -463,7 +465,13 @@ class PersistentDriver implements FileDriver {
       this.assertReadable();
       return this.sql.all(sql, params);
     }
-    return this.write(kind, sql, params, () => this.sql.all(sql, params), () => undefined);
+    return this.write(
+      kind,
+      sql,
+      params,
+      () => this.sql.all(sql, params),
+      () => undefined,
+    );
   }
 
   get(sql: string, params: readonly SqlValue[]): SqlRow | undefined {
@@ -472,11 +480,23 @@ class PersistentDriver implements FileDriver {
       this.assertReadable();
       return this.sql.get(sql, params);
     }
-    return this.write(kind, sql, params, () => this.sql.get(sql, params), () => undefined);
+    return this.write(
+      kind,
+      sql,
+      params,
+      () => this.sql.get(sql, params),
+      () => undefined,
+    );
   }
 
   run(sql: string, params: readonly SqlValue[]): number {
-    return this.write(this.kind(sql), sql, params, () => this.sql.run(sql, params), (changes) => changes);
+    return this.write(
+      this.kind(sql),
+      sql,
+      params,
+      () => this.sql.run(sql, params),
+      (changes) => changes,
+    );
   }
 
   exec(sql: string): void {
@@ -592,7 +612,13 @@ class PersistentDriver implements FileDriver {
    * nothing unless it changes rows (triggers included), which `total_changes()` counts; anything
    * else (DDL, pragmas, CTEs) is compared on rows, schema version and header fields.
    */
-  private write<T>(kind: StatementKind, sql: string, params: readonly SqlValue[], execute: () => T, changes: (result: T) => number | undefined): T {
+  private write<T>(
+    kind: StatementKind,
+    sql: string,
+    params: readonly SqlValue[],
+    execute: () => T,
+    changes: (result: T) => number | undefined,
+  ): T {
     this.assertWritable();
     let changed: boolean;
     let result: T;
@@ -707,7 +733,11 @@ class PersistentDriver implements FileDriver {
     return tracked;
   }
 
-  private async finishCompaction(image: Uint8Array, covered: number, mode: 'background' | 'now' | 'close'): Promise<void> {
+  private async finishCompaction(
+    image: Uint8Array,
+    covered: number,
+    mode: 'background' | 'now' | 'close',
+  ): Promise<void> {
     const imageCrc = crc32(image);
     await writeSnapshot(this.files, image, this.fileMode);
     // From here to the end, all is synchronous: no write can slip between the steps.

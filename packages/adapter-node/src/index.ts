@@ -5,14 +5,11 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createStore, type Store, type StoreOptions } from '@go-store/core';
-import { checkOptionsObject, openFileDriver, type FileDriverOptions } from './file-driver.js';
-import { createSqlJsDriver } from './sqljs-driver.js';
-import { loadSqlJs } from './sqljs.js';
+import { createSqlJsDriver, loadSqlJs } from '@go-store/driver-sqljs';
+import { checkOptionsObject, type FileDriverOptions, openFileDriver } from './file-driver.js';
 
 export * from '@go-store/core';
-export { createSqlJsDriver, preservingByteOrderMarks, type SqlJsDriver } from './sqljs-driver.js';
-export { loadSqlJs } from './sqljs.js';
-export { openFileDriver, type FileDriver, type FileDriverOptions, type DatabaseFiles } from './file-driver.js';
+export { type DatabaseFiles, type FileDriver, type FileDriverOptions, openFileDriver } from './file-driver.js';
 
 /** Options of {@link openStore}: the store's own, plus, for a file, its durability settings. */
 export interface OpenOptions extends StoreOptions, FileDriverOptions {}
@@ -38,7 +35,12 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
   const { now, purgeIntervalMs, onError, asyncContext, ...fileOptions } = options;
   // AsyncLocalStorage lets the store refuse, rather than deadlock on, a call on the store
   // awaited inside its own transaction callback.
-  const storeOptions: StoreOptions = { now, purgeIntervalMs, onError, asyncContext: asyncContext ?? new AsyncLocalStorage() };
+  const storeOptions: StoreOptions = {
+    now,
+    purgeIntervalMs,
+    onError,
+    asyncContext: asyncContext ?? new AsyncLocalStorage(),
+  };
   if (path === ':memory:') {
     const SQL = await loadSqlJs();
     return createStore(createSqlJsDriver(new SQL.Database()), storeOptions);

@@ -32,8 +32,9 @@ interface Owner {
 }
 
 const REGISTRY_KEY = Symbol.for('@go-store/adapter-node/open-databases');
-const registry: Set<string> = ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] as Set<string> | undefined) ??
-  ((globalThis as Record<symbol, unknown>)[REGISTRY_KEY] = new Set<string>());
+const host = globalThis as Record<symbol, Set<string> | undefined>;
+host[REGISTRY_KEY] ??= new Set<string>();
+const registry: Set<string> = host[REGISTRY_KEY];
 
 /**
  * Takes the lock of the database at `database` (an absolute, resolved path), or throws
@@ -46,7 +47,7 @@ export function acquireLock(database: string): FileLock {
   }
   const path = `${database}.gslock`;
   const me = currentOwner();
-  const content = JSON.stringify(me) + '\n';
+  const content = `${JSON.stringify(me)}\n`;
   for (let attempt = 0; attempt < 8; attempt++) {
     if (createExclusive(path, content)) {
       registry.add(database);
@@ -75,12 +76,15 @@ export function acquireLock(database: string): FileLock {
     if (seen === undefined) continue; // released meanwhile: try again
     const owner = parseOwner(seen);
     if (owner !== undefined && isAlive(owner)) {
-      const where = owner.pid === process.pid ? 'another thread or module instance of this process' : `process ${owner.pid}`;
+      const where =
+        owner.pid === process.pid ? 'another thread or module instance of this process' : `process ${owner.pid}`;
       throw new LockedError(`openStore: ${database}: locked by ${where} (lock file ${path})`);
     }
     breakStaleLock(database, path, seen, content);
   }
-  throw new LockedError(`openStore: ${database}: could not take the lock file ${path} (other processes keep taking it)`);
+  throw new LockedError(
+    `openStore: ${database}: could not take the lock file ${path} (other processes keep taking it)`,
+  );
 }
 
 /** Creates `path` holding `content`, atomically; false when it already exists. */
@@ -147,7 +151,9 @@ function parseOwner(text: string): Owner | undefined {
 
 function currentOwner(): Owner {
   const start = processStart(process.pid);
-  return start === undefined ? { pid: process.pid, host: os.hostname() } : { pid: process.pid, host: os.hostname(), start };
+  return start === undefined
+    ? { pid: process.pid, host: os.hostname() }
+    : { pid: process.pid, host: os.hostname(), start };
 }
 
 /** Linux: the process's start time and whether it is a zombie, from /proc; otherwise undefined. */

@@ -335,7 +335,8 @@ export function hasLogHeader(bytes: Uint8Array): boolean {
  */
 export function scanLog(bytes: Uint8Array): LogScan {
   const headerValid = hasLogHeader(bytes);
-  if (bytes.length < LOG_HEADER.length) return { headerValid, records: [], validEnd: 0, discardedBytes: bytes.length, tail: 'none' };
+  if (bytes.length < LOG_HEADER.length)
+    return { headerValid, records: [], validEnd: 0, discardedBytes: bytes.length, tail: 'none' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dictionary = new Map<number, string>();
   const records: ScannedRecord[] = [];

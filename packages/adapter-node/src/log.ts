@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { DriverError } from '@go-store/core';
 import { fsyncDirectory, writeFully } from './durable-fs.js';
-import { LOG_HEADER, LogEncoder, scanLog, type LoggedStatement, type LogScan } from './log-format.js';
+import { LOG_HEADER, LogEncoder, type LoggedStatement, type LogScan, scanLog } from './log-format.js';
 
 /** How a write is made durable before its Promise resolves. */
 export type Durability = 'full' | 'relaxed';

@@ -56,7 +56,13 @@ function isPageSize(n: number): boolean {
  * SQLite's WAL checksum over `data` (a multiple of 8 bytes) seeded with `s0`, `s1`: 32-bit
  * words in the byte order the magic number chose.
  */
-function walChecksum(view: DataView, start: number, length: number, bigEndian: boolean, seed: [number, number]): [number, number] {
+function walChecksum(
+  view: DataView,
+  start: number,
+  length: number,
+  bigEndian: boolean,
+  seed: [number, number],
+): [number, number] {
   let s0 = seed[0];
   let s1 = seed[1];
   const le = !bigEndian;

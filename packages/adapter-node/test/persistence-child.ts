@@ -16,7 +16,11 @@
 import { openFileStore, writerKey, writerValue } from './persistence-helpers.js';
 
 const [mode, database, optionsJson] = process.argv.slice(2);
-const { round: roundOption, txSize, ...options } = (optionsJson === undefined ? {} : JSON.parse(optionsJson)) as Record<string, unknown>;
+const {
+  round: roundOption,
+  txSize,
+  ...options
+} = (optionsJson === undefined ? {} : JSON.parse(optionsJson)) as Record<string, unknown>;
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -97,7 +101,13 @@ async function noClose(): Promise<void> {
   out('done');
 }
 
-const modes: Record<string, () => Promise<void>> = { writer, tx: transactions, hold, 'try-open': tryOpen, 'no-close': noClose };
+const modes: Record<string, () => Promise<void>> = {
+  writer,
+  tx: transactions,
+  hold,
+  'try-open': tryOpen,
+  'no-close': noClose,
+};
 const run = modes[mode];
 if (run === undefined) {
   process.stderr.write(`unknown mode ${mode}\n`);

@@ -7,59 +7,81 @@
 import * as nodePath from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Child, exitWithin, listDir, openFileStore, random, sqlite3, tempDir, writerKey, writerValue } from './persistence-helpers.js';
+import {
+  Child,
+  exitWithin,
+  listDir,
+  openFileStore,
+  random,
+  sqlite3,
+  tempDir,
+  writerKey,
+  writerValue,
+} from './persistence-helpers.js';
 
 const crash = suite('persistence: crash safety');
 
 const SEED = Number(process.env.GO_STORE_CRASH_SEED ?? Date.now() % 100_000);
 
-crash(`SIGKILL at random points of a stream of writes loses no acknowledged write (20 rounds, seed ${SEED})`, async () => {
-  const dir = tempDir('crash');
-  const db = nodePath.join(dir, 'crash.db');
-  const rand = random(SEED);
-  /** key → the value of its last acknowledged write */
-  const expected = new Map<number, string>();
-  for (let round = 0; round < 20; round++) {
-    // Small thresholds so that kills also land in compactions; every fifth round relaxed.
-    const options = { round, compactMinBytes: 8 * 1024, compactRatio: 0.05, durability: round % 5 === 4 ? 'relaxed' : 'full' };
-    const child = new Child(['writer', db, JSON.stringify(options)]);
-    // Kill while it opens (and replays and compacts the previous round's log), or after a
-    // random number of acknowledgements.
-    const duringOpen = rand() < 0.2;
-    const target = 1 + Math.floor(rand() * 600);
-    let acks = 0;
-    let killed = false;
-    child.onLine((line) => {
-      if (killed) return;
-      if (line.startsWith('ack ')) acks += line.split(' ').length - 1;
-      if ((duringOpen && line === 'opening') || acks >= target) {
-        killed = true;
-        child.process.kill('SIGKILL');
+crash(
+  `SIGKILL at random points of a stream of writes loses no acknowledged write (20 rounds, seed ${SEED})`,
+  async () => {
+    const dir = tempDir('crash');
+    const db = nodePath.join(dir, 'crash.db');
+    const rand = random(SEED);
+    /** key → the value of its last acknowledged write */
+    const expected = new Map<number, string>();
+    for (let round = 0; round < 20; round++) {
+      // Small thresholds so that kills also land in compactions; every fifth round relaxed.
+      const options = {
+        round,
+        compactMinBytes: 8 * 1024,
+        compactRatio: 0.05,
+        durability: round % 5 === 4 ? 'relaxed' : 'full',
+      };
+      const child = new Child(['writer', db, JSON.stringify(options)]);
+      // Kill while it opens (and replays and compacts the previous round's log), or after a
+      // random number of acknowledgements.
+      const duringOpen = rand() < 0.2;
+      const target = 1 + Math.floor(rand() * 600);
+      let acks = 0;
+      let killed = false;
+      child.onLine((line) => {
+        if (killed) return;
+        if (line.startsWith('ack ')) acks += line.split(' ').length - 1;
+        if ((duringOpen && line === 'opening') || acks >= target) {
+          killed = true;
+          child.process.kill('SIGKILL');
+        }
+      });
+      await exitWithin(child, 30_000);
+      assert.ok(killed, `round ${round}: the child ended by itself: ${child.errors}`);
+      for (const line of child.lines) {
+        if (!line.startsWith('ack ')) continue;
+        for (const k of line.slice(4).split(' ')) expected.set(Number(k), writerValue(Number(k), round));
       }
-    });
-    await exitWithin(child, 30_000);
-    assert.ok(killed, `round ${round}: the child ended by itself: ${child.errors}`);
-    for (const line of child.lines) {
-      if (!line.startsWith('ack ')) continue;
-      for (const k of line.slice(4).split(' ')) expected.set(Number(k), writerValue(Number(k), round));
+      // The database file alone, with the log not applied, is a valid database at every instant.
+      assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', `round ${round}: integrity of the raw database file`);
     }
-    // The database file alone, with the log not applied, is a valid database at every instant.
-    assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', `round ${round}: integrity of the raw database file`);
-  }
-  assert.ok(expected.size > 500, `enough writes were acknowledged (${expected.size})`);
+    assert.ok(expected.size > 500, `enough writes were acknowledged (${expected.size})`);
 
-  const store = await openFileStore(db);
-  const all = await store.getAll('w');
-  for (const [k, value] of expected) assert.is(all[writerKey(k)], value, `acknowledged write ${k}`);
-  // Writes are applied in commit order, so what survives is a prefix: no holes.
-  const keys = Object.keys(all).sort();
-  keys.forEach((key, i) => assert.is(key, writerKey(i), 'the surviving keys are contiguous'));
-  await store.close();
+    const store = await openFileStore(db);
+    const all = await store.getAll('w');
+    for (const [k, value] of expected) assert.is(all[writerKey(k)], value, `acknowledged write ${k}`);
+    // Writes are applied in commit order, so what survives is a prefix: no holes.
+    const keys = Object.keys(all).sort();
+    for (const [i, key] of keys.entries()) assert.is(key, writerKey(i), 'the surviving keys are contiguous');
+    await store.close();
 
-  assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', 'integrity after close');
-  assert.is(sqlite3(db, "SELECT count(*) FROM kv WHERE grp = 'w'"), String(keys.length), 'sqlite3 sees every write after close');
-  assert.equal(listDir(dir), ['crash.db'], 'a clean close leaves only the database file');
-});
+    assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', 'integrity after close');
+    assert.is(
+      sqlite3(db, "SELECT count(*) FROM kv WHERE grp = 'w'"),
+      String(keys.length),
+      'sqlite3 sees every write after close',
+    );
+    assert.equal(listDir(dir), ['crash.db'], 'a clean close leaves only the database file');
+  },
+);
 
 crash(`SIGKILL during a large transaction leaves all of it or none of it (seed ${SEED})`, async () => {
   const dir = tempDir('tx-crash');

@@ -2,16 +2,16 @@
  * Shared by the persistence tests: loading the built file driver, stores on files, temporary
  * directories, the `sqlite3` CLI, and child processes that talk in lines on stdout.
  */
-import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { openStore, type OpenOptions, type Store } from '@go-store/adapter-node';
+import { type OpenOptions, openStore, type Store } from '@go-store/adapter-node';
+import type * as Crc32Module from '../dist/crc32.js';
 import type * as LogFormatModule from '../dist/log-format.js';
 import type * as WalImportModule from '../dist/wal-import.js';
-import type * as Crc32Module from '../dist/crc32.js';
 
 /** A module of the built adapter, by file name (for internals its exports map does not list). */
 async function adapterModule<T>(file: string): Promise<T> {
@@ -70,12 +70,16 @@ export function tempDir(name: string): string {
 }
 
 /** The fixtures directory (in the source tree: fixtures are not compiled). */
-export const FIXTURES = nodePath.resolve(fileURLToPath(import.meta.url), '../../../../../packages/adapter-node/test/fixtures');
+export const FIXTURES = nodePath.resolve(
+  fileURLToPath(import.meta.url),
+  '../../../../../packages/adapter-node/test/fixtures',
+);
 
 /** Runs the `sqlite3` CLI on `db`; returns its stdout, trimmed. */
 export function sqlite3(db: string, sql: string): string {
   const result = spawnSync('sqlite3', [db, sql], { encoding: 'utf8' });
-  if (result.error) throw new Error(`sqlite3 is needed by these tests (Debian package sqlite3): ${result.error.message}`);
+  if (result.error)
+    throw new Error(`sqlite3 is needed by these tests (Debian package sqlite3): ${result.error.message}`);
   if (result.status !== 0) throw new Error(`sqlite3 ${db} ${JSON.stringify(sql)} failed: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -89,7 +93,10 @@ const CHILD = fileURLToPath(new URL('./persistence-child.js', import.meta.url));
 
 /** Whether a process running as `uid` can read the child script (and so run it). */
 export function canRunChildAs(uid: number): boolean {
-  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CHILD)}, 4)`], { uid, gid: uid });
+  const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(CHILD)}, 4)`], {
+    uid,
+    gid: uid,
+  });
   return probe.status === 0;
 }
 
@@ -100,7 +107,11 @@ export class Child {
   /** Resolves once the process has exited and its output has been read to the end. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private stderr = '';
-  private waiters: Array<{ match: (line: string) => boolean; resolve: (line: string) => void; reject: (err: Error) => void }> = [];
+  private waiters: Array<{
+    match: (line: string) => boolean;
+    resolve: (line: string) => void;
+    reject: (err: Error) => void;
+  }> = [];
   private onLineHook: ((line: string) => void) | undefined;
 
   constructor(args: readonly string[], options: SpawnOptions = {}) {
@@ -120,7 +131,8 @@ export class Child {
     });
     this.closed = new Promise((resolve) => {
       this.process.on('close', (code, signal) => {
-        for (const w of this.waiters) w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
+        for (const w of this.waiters)
+          w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
         this.waiters = [];
         resolve({ code, signal });
       });
@@ -138,7 +150,10 @@ export class Child {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       // A guard against a hung test, not a synchronisation.
-      const guard = setTimeout(() => reject(new Error(`no matching line within ${guardMs} ms; stderr: ${this.stderr}`)), guardMs);
+      const guard = setTimeout(
+        () => reject(new Error(`no matching line within ${guardMs} ms; stderr: ${this.stderr}`)),
+        guardMs,
+      );
       this.waiters.push({
         match,
         resolve: (line) => {
@@ -166,7 +181,10 @@ export class Child {
 }
 
 /** Waits for a child's exit, failing (and killing it) if it takes longer than `guardMs`. */
-export async function exitWithin(child: Child, guardMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
+export async function exitWithin(
+  child: Child,
+  guardMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
   const start = performance.now();
   let guard: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -2,10 +2,11 @@
  * The write log and compaction of file databases: what is logged, how a damaged tail is
  * recovered from, and how the database file catches up.
  */
+
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as nodePath from 'node:path';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createStore, DriverError, openFileDriver } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -57,55 +58,86 @@ log('a write is in the log when its Promise resolves, and a crash copy replays i
   const copy = crashCopy(db);
   await store.close();
 
-  assert.is(sqlite3(copy, 'SELECT count(*) FROM sqlite_master'), '0', 'the database file lags the log before compaction');
+  assert.is(
+    sqlite3(copy, 'SELECT count(*) FROM sqlite_master'),
+    '0',
+    'the database file lags the log before compaction',
+  );
   const replayed = await openFileStore(copy);
   assert.is(await replayed.get('config', 'theme'), 'dark');
   assert.is(await replayed.get('session', 'abc'), 'token');
   await replayed.close();
-  assert.is(sqlite3(copy, "SELECT value FROM kv WHERE grp = 'config'"), 'dark', 'after close the file holds every write');
+  assert.is(
+    sqlite3(copy, "SELECT value FROM kv WHERE grp = 'config'"),
+    'dark',
+    'after close the file holds every write',
+  );
 });
 
-log('a committed transaction is one record; a rolled-back one leaves nothing; a write that changes nothing is not logged', async () => {
-  const dir = tempDir('log');
-  const db = nodePath.join(dir, 'tx.db');
-  const store = await openFileStore(db, NO_COMPACTION);
-  await store.flush();
-  const before = (await records(db)).records.length;
-  await store.transaction(async (tx) => {
-    await tx.set('a', '1', 'one');
-    await tx.set('a', '2', 'two');
-    await tx.delete('a', '1');
-  });
-  let scan = await records(db);
-  assert.is(scan.records.length, before + 1, 'one record for the transaction');
-  const record = scan.records.at(-1)!.record;
-  assert.is(record.type, 'writes');
-  if (record.type === 'writes') {
-    assert.ok(record.transaction, 'marked as a transaction');
-    assert.is(record.statements.length, 3);
-  }
+log(
+  'a committed transaction is one record; a rolled-back one leaves nothing; a write that changes nothing is not logged',
+  async () => {
+    const dir = tempDir('log');
+    const db = nodePath.join(dir, 'tx.db');
+    const store = await openFileStore(db, NO_COMPACTION);
+    await store.flush();
+    const before = (await records(db)).records.length;
+    await store.transaction(async (tx) => {
+      await tx.set('a', '1', 'one');
+      await tx.set('a', '2', 'two');
+      await tx.delete('a', '1');
+    });
+    let scan = await records(db);
+    assert.is(scan.records.length, before + 1, 'one record for the transaction');
+    const record = scan.records.at(-1)!.record;
+    assert.is(record.type, 'writes');
+    if (record.type === 'writes') {
+      assert.ok(record.transaction, 'marked as a transaction');
+      assert.is(record.statements.length, 3);
+    }
 
-  const failure = new Error('changed my mind');
-  const caught = await store
-    .transaction(async (tx) => {
-      await tx.set('a', '3', 'three');
-      throw failure;
-    })
-    .catch((err: unknown) => err);
-  assert.is(caught, failure);
-  await store.delete('nothing', 'here');
-  await store.deleteGroup('nothing');
-  scan = await records(db);
-  assert.is(scan.records.length, before + 1, 'no record for a rollback or for writes that changed nothing');
-  await store.close();
-});
+    const failure = new Error('changed my mind');
+    const caught = await store
+      .transaction(async (tx) => {
+        await tx.set('a', '3', 'three');
+        throw failure;
+      })
+      .catch((err: unknown) => err);
+    assert.is(caught, failure);
+    await store.delete('nothing', 'here');
+    await store.deleteGroup('nothing');
+    scan = await records(db);
+    assert.is(scan.records.length, before + 1, 'no record for a rollback or for writes that changed nothing');
+    await store.close();
+  },
+);
 
 log('every SQL value type round-trips through the log', async () => {
   const { LogEncoder, LOG_HEADER, scanLog } = await loadLogFormat();
   const encoder = new LogEncoder();
-  const params = [null, 0, -0, 1.5, -(2 ** 53), 2 ** 53 + 2, Number.MAX_VALUE, 9007199254740993n, -1n, '', 'a\u0000b\n😀中文עברית', 'x'.repeat(100_000), new Uint8Array([0, 1, 255])];
+  const params = [
+    null,
+    0,
+    -0,
+    1.5,
+    -(2 ** 53),
+    2 ** 53 + 2,
+    Number.MAX_VALUE,
+    9007199254740993n,
+    -1n,
+    '',
+    'a\u0000b\n😀中文עברית',
+    'x'.repeat(100_000),
+    new Uint8Array([0, 1, 255]),
+  ];
   const a = encoder.writes([{ op: 'run', sql: 'INSERT INTO t VALUES (?)', params }], false);
-  const b = encoder.writes([{ op: 'run', sql: 'INSERT INTO t VALUES (?)', params: ['again'] }, { op: 'exec', sql: 'CREATE TABLE u (x)', params: [] }], true);
+  const b = encoder.writes(
+    [
+      { op: 'run', sql: 'INSERT INTO t VALUES (?)', params: ['again'] },
+      { op: 'exec', sql: 'CREATE TABLE u (x)', params: [] },
+    ],
+    true,
+  );
   const bytes = new Uint8Array([...LOG_HEADER, ...a, ...b]);
   const scan = scanLog(bytes);
   assert.is(scan.records.length, 2);
@@ -118,7 +150,10 @@ log('every SQL value type round-trips through the log', async () => {
     assert.equal([...(first.statements[0].params.at(-1) as Uint8Array)], [0, 1, 255]);
   }
   const second = scan.records[1].record;
-  assert.ok(second.type === 'writes' && second.transaction && second.statements[0].sql === 'INSERT INTO t VALUES (?)', 'the second use of a statement refers to the first');
+  assert.ok(
+    second.type === 'writes' && second.transaction && second.statements[0].sql === 'INSERT INTO t VALUES (?)',
+    'the second use of a statement refers to the first',
+  );
   assert.ok(b.length < 60, `the second record does not repeat the SQL (${b.length} bytes)`);
 });
 
@@ -127,7 +162,11 @@ log('CRC-32: the native and the portable implementation agree', async () => {
   const data = new Uint8Array(10_000).map((_, i) => (i * 7919) & 0xff);
   assert.is(crc32(new TextEncoder().encode('123456789')), 0xcbf43926, 'the standard check value');
   assert.is(portableCrc32(data), crc32(data));
-  assert.is(portableCrc32(data.subarray(5000), portableCrc32(data.subarray(0, 5000))), crc32(data), 'continuing from a previous CRC');
+  assert.is(
+    portableCrc32(data.subarray(5000), portableCrc32(data.subarray(0, 5000))),
+    crc32(data),
+    'continuing from a previous CRC',
+  );
 });
 
 /** A store with 30 acknowledged writes whose log is copied as a crash would leave it. */
@@ -151,36 +190,45 @@ async function keysOf(db: string): Promise<string[]> {
 
 const tail = suite('persistence: a torn or damaged log tail');
 
-log('a write whose log fsync failed is rejected, and so is every read and write after it, until the store is reopened', async () => {
-  const dir = tempDir('log-fail');
-  const db = nodePath.join(dir, 'fail.db');
-  const store = await openFileStore(db, NO_COMPACTION);
-  await store.set('g', 'kept', 'durable');
-  let failing = true;
-  const restore = failFs('fdatasyncSync', () => failing);
-  let refused: unknown;
-  try {
-    refused = await store.set('g', 'lost', 'not durable').then(() => undefined, (err: unknown) => err);
-  } finally {
-    failing = false;
-    restore();
-  }
-  assert.ok(refused instanceof DriverError, String(refused));
-  for (const [what, call] of [
-    ['get of the refused write', () => store.get('g', 'lost')],
-    ['get of a durable write', () => store.get('g', 'kept')],
-    ['getAll', () => store.getAll('g')],
-    ['set', () => store.set('g', 'later', 'x')],
-  ] as const) {
-    const err = await (call() as Promise<unknown>).then(() => undefined, (e: unknown) => e);
-    assert.ok(err instanceof DriverError, `${what}: ${String(err)}`);
-    assert.match((err as Error).message, /reopen the store/, what);
-  }
-  await store.close().catch(() => undefined);
-  const reopened = await openFileStore(db);
-  assert.is(await reopened.get('g', 'kept'), 'durable');
-  await reopened.close();
-});
+log(
+  'a write whose log fsync failed is rejected, and so is every read and write after it, until the store is reopened',
+  async () => {
+    const dir = tempDir('log-fail');
+    const db = nodePath.join(dir, 'fail.db');
+    const store = await openFileStore(db, NO_COMPACTION);
+    await store.set('g', 'kept', 'durable');
+    let failing = true;
+    const restore = failFs('fdatasyncSync', () => failing);
+    let refused: unknown;
+    try {
+      refused = await store.set('g', 'lost', 'not durable').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    } finally {
+      failing = false;
+      restore();
+    }
+    assert.ok(refused instanceof DriverError, String(refused));
+    for (const [what, call] of [
+      ['get of the refused write', () => store.get('g', 'lost')],
+      ['get of a durable write', () => store.get('g', 'kept')],
+      ['getAll', () => store.getAll('g')],
+      ['set', () => store.set('g', 'later', 'x')],
+    ] as const) {
+      const err = await (call() as Promise<unknown>).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof DriverError, `${what}: ${String(err)}`);
+      assert.match((err as Error).message, /reopen the store/, what);
+    }
+    await store.close().catch(() => undefined);
+    const reopened = await openFileStore(db);
+    assert.is(await reopened.get('g', 'kept'), 'durable');
+    await reopened.close();
+  },
+);
 
 log('a write that changes nothing is not logged, also right after one that changed rows', async () => {
   const dir = tempDir('log');
@@ -195,25 +243,32 @@ log('a write that changes nothing is not logged, also right after one that chang
   await store.delete('g', 'a');
   await store.delete('g', 'a');
   const scan = await records(db);
-  assert.is(scan.records.filter((r) => r.record.type === 'writes').length, 4, 'the table, and three writes that changed a row');
+  assert.is(
+    scan.records.filter((r) => r.record.type === 'writes').length,
+    4,
+    'the table, and three writes that changed a row',
+  );
   await store.close();
 });
 
 const FIRST_29 = Array.from({ length: 29 }, (_, i) => String(i).padStart(2, '0'));
 
-tail('a log cut in the middle of its last record: the earlier records are kept, and new writes after the cut survive', async () => {
-  const { copy } = await crashedWith30Writes();
-  const size = fs.statSync(`${copy}.gslog`).size;
-  fs.truncateSync(`${copy}.gslog`, size - 5);
-  // Open, write, and crash again: the torn bytes must have been cut off before appending.
-  const store = await openFileStore(copy, NO_COMPACTION);
-  assert.equal(Object.keys(await store.getAll('g')).sort(), FIRST_29, 'all but the torn record');
-  await store.set('g', 'after', 'the cut');
-  const second = crashCopy(copy);
-  await store.close();
-  assert.equal(await keysOf(second), [...FIRST_29, 'after']);
-  assert.not.ok(fs.existsSync(`${copy}.gslog.damaged`), 'a torn tail is a crash, not damage: nothing kept');
-});
+tail(
+  'a log cut in the middle of its last record: the earlier records are kept, and new writes after the cut survive',
+  async () => {
+    const { copy } = await crashedWith30Writes();
+    const size = fs.statSync(`${copy}.gslog`).size;
+    fs.truncateSync(`${copy}.gslog`, size - 5);
+    // Open, write, and crash again: the torn bytes must have been cut off before appending.
+    const store = await openFileStore(copy, NO_COMPACTION);
+    assert.equal(Object.keys(await store.getAll('g')).sort(), FIRST_29, 'all but the torn record');
+    await store.set('g', 'after', 'the cut');
+    const second = crashCopy(copy);
+    await store.close();
+    assert.equal(await keysOf(second), [...FIRST_29, 'after']);
+    assert.not.ok(fs.existsSync(`${copy}.gslog.damaged`), 'a torn tail is a crash, not damage: nothing kept');
+  },
+);
 
 tail('a flipped byte in the last record is caught by its checksum; the damaged bytes are kept aside', async () => {
   const { copy, scanEnd } = await crashedWith30Writes();
@@ -225,7 +280,7 @@ tail('a flipped byte in the last record is caught by its checksum; the damaged b
   assert.ok(fs.existsSync(`${copy}.gslog.damaged`), 'the damaged tail is kept for inspection');
 });
 
-tail('a flipped byte in the last record\'s length is caught too', async () => {
+tail("a flipped byte in the last record's length is caught too", async () => {
   for (const flip of [0x01, 0x80]) {
     const { copy, scanEnd } = await crashedWith30Writes();
     const bytes = fs.readFileSync(`${copy}.gslog`);
@@ -245,102 +300,138 @@ tail('a damaged header loses nothing: records are checked one by one', async () 
 
 const compaction = suite('persistence: compaction');
 
-compaction('the log is compacted in the background once it outgrows the database; writes meanwhile are kept', async () => {
-  const dir = tempDir('compact');
-  const db = nodePath.join(dir, 'c.db');
-  const store = await openFileStore(db, { compactMinBytes: 64 * 1024, compactRatio: 1 });
-  const value = 'v'.repeat(200);
-  for (let i = 0; i < 2000; i++) await store.set('g', String(i), value);
-  const logSize = fs.statSync(`${db}.gslog`).size;
-  const dbSize = fs.statSync(db).size;
-  assert.ok(dbSize > 100_000, `the database file was rewritten by compaction (${dbSize} bytes)`);
-  assert.ok(logSize < Math.max(64 * 1024, dbSize) + 16 * 1024, `the log stays under its threshold (${logSize} bytes)`);
-  assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', 'the raw database file is valid while a log exists');
-  const lag = Number(sqlite3(db, 'SELECT count(*) FROM kv'));
-  assert.ok(lag > 0 && lag <= 2000, `the file holds the writes up to the last compaction (${lag})`);
-  const copy = crashCopy(db);
-  await store.close();
-  assert.is(sqlite3(db, 'SELECT count(*) FROM kv'), '2000', 'after close the file holds every write');
-  assert.equal(listDir(dir), ['c.db']);
-  assert.is(Number((await openFileStore(copy).then(async (s) => [await s.count('g'), await s.close()]))[0]), 2000, 'a crash copy has them too');
-});
+compaction(
+  'the log is compacted in the background once it outgrows the database; writes meanwhile are kept',
+  async () => {
+    const dir = tempDir('compact');
+    const db = nodePath.join(dir, 'c.db');
+    const store = await openFileStore(db, { compactMinBytes: 64 * 1024, compactRatio: 1 });
+    const value = 'v'.repeat(200);
+    for (let i = 0; i < 2000; i++) await store.set('g', String(i), value);
+    const logSize = fs.statSync(`${db}.gslog`).size;
+    const dbSize = fs.statSync(db).size;
+    assert.ok(dbSize > 100_000, `the database file was rewritten by compaction (${dbSize} bytes)`);
+    assert.ok(
+      logSize < Math.max(64 * 1024, dbSize) + 16 * 1024,
+      `the log stays under its threshold (${logSize} bytes)`,
+    );
+    assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', 'the raw database file is valid while a log exists');
+    const lag = Number(sqlite3(db, 'SELECT count(*) FROM kv'));
+    assert.ok(lag > 0 && lag <= 2000, `the file holds the writes up to the last compaction (${lag})`);
+    const copy = crashCopy(db);
+    await store.close();
+    assert.is(sqlite3(db, 'SELECT count(*) FROM kv'), '2000', 'after close the file holds every write');
+    assert.equal(listDir(dir), ['c.db']);
+    assert.is(
+      Number((await openFileStore(copy).then(async (s) => [await s.count('g'), await s.close()]))[0]),
+      2000,
+      'a crash copy has them too',
+    );
+  },
+);
 
-compaction('compact() brings the database file up to date now; flush() makes writes durable in relaxed mode', async () => {
-  const dir = tempDir('compact');
-  const db = nodePath.join(dir, 'now.db');
-  const driver = await openFileDriver(db, { durability: 'relaxed', relaxedIntervalMs: 60_000 });
-  await driver.exec('CREATE TABLE t (x TEXT)');
-  await driver.run('INSERT INTO t VALUES (?)', ['one']);
-  await driver.sync();
-  const copy = crashCopy(db);
-  await driver.flush();
-  await driver.compact();
-  assert.is(sqlite3(db, 'SELECT x FROM t'), 'one');
-  assert.is(fs.statSync(`${db}.gslog`).size, 8, 'the log holds just its header');
-  await driver.close();
-  const reopened = await openFileDriver(copy);
-  assert.equal(await reopened.all('SELECT x FROM t', []), [['one']], 'a relaxed write is handed to the kernel before it resolves');
-  await reopened.close();
-});
+compaction(
+  'compact() brings the database file up to date now; flush() makes writes durable in relaxed mode',
+  async () => {
+    const dir = tempDir('compact');
+    const db = nodePath.join(dir, 'now.db');
+    const driver = await openFileDriver(db, { durability: 'relaxed', relaxedIntervalMs: 60_000 });
+    await driver.exec('CREATE TABLE t (x TEXT)');
+    await driver.run('INSERT INTO t VALUES (?)', ['one']);
+    await driver.sync();
+    const copy = crashCopy(db);
+    await driver.flush();
+    await driver.compact();
+    assert.is(sqlite3(db, 'SELECT x FROM t'), 'one');
+    assert.is(fs.statSync(`${db}.gslog`).size, 8, 'the log holds just its header');
+    await driver.close();
+    const reopened = await openFileDriver(copy);
+    assert.equal(
+      await reopened.all('SELECT x FROM t', []),
+      [['one']],
+      'a relaxed write is handed to the kernel before it resolves',
+    );
+    await reopened.close();
+  },
+);
 
-compaction('a failed compaction loses nothing: it is reported to onError, retried, and close() says where the writes are', async () => {
-  const dir = tempDir('compact-fail');
-  const db = nodePath.join(dir, 'f.db');
-  const errors: unknown[] = [];
-  const onError = (err: unknown): void => void errors.push(err);
-  const driver = await openFileDriver(db, { compactMinBytes: 16 * 1024, onError });
-  const store = await createStore(driver, { purgeIntervalMs: 0, onError, asyncContext: new AsyncLocalStorage() });
-  fs.mkdirSync(`${db}.gstmp`); // the snapshot cannot be written
-  for (let i = 0; i < 400; i++) await store.set('g', String(i), 'x'.repeat(100));
-  assert.ok(errors.length > 0, 'reported');
-  assert.ok(errors.length < 10, `retried after more writes, not on every write (${errors.length})`);
-  assert.ok(errors[0] instanceof DriverError && /compaction failed/.test((errors[0] as Error).message), String(errors[0]));
-  const closing = await store.close().then(() => undefined, (err: unknown) => err);
-  assert.ok(closing instanceof DriverError && (closing as Error).message.includes(`${db}.gslog`), String(closing));
-  fs.rmdirSync(`${db}.gstmp`);
-  const reopened = await openFileStore(db);
-  assert.is(await reopened.count('g'), 400, 'every write kept in the log');
-  await reopened.close();
-  assert.equal(listDir(dir), ['f.db']);
-});
+compaction(
+  'a failed compaction loses nothing: it is reported to onError, retried, and close() says where the writes are',
+  async () => {
+    const dir = tempDir('compact-fail');
+    const db = nodePath.join(dir, 'f.db');
+    const errors: unknown[] = [];
+    const onError = (err: unknown): void => void errors.push(err);
+    const driver = await openFileDriver(db, { compactMinBytes: 16 * 1024, onError });
+    const store = await createStore(driver, { purgeIntervalMs: 0, onError, asyncContext: new AsyncLocalStorage() });
+    fs.mkdirSync(`${db}.gstmp`); // the snapshot cannot be written
+    for (let i = 0; i < 400; i++) await store.set('g', String(i), 'x'.repeat(100));
+    assert.ok(errors.length > 0, 'reported');
+    assert.ok(errors.length < 10, `retried after more writes, not on every write (${errors.length})`);
+    assert.ok(
+      errors[0] instanceof DriverError && /compaction failed/.test((errors[0] as Error).message),
+      String(errors[0]),
+    );
+    const closing = await store.close().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(closing instanceof DriverError && (closing as Error).message.includes(`${db}.gslog`), String(closing));
+    fs.rmdirSync(`${db}.gstmp`);
+    const reopened = await openFileStore(db);
+    assert.is(await reopened.count('g'), 400, 'every write kept in the log');
+    await reopened.close();
+    assert.equal(listDir(dir), ['f.db']);
+  },
+);
 
-compaction('a log rotation whose directory fsync fails: no later write is acknowledged unless it is in the log on disk', async () => {
-  const dir = tempDir('rotate-fail');
-  const db = nodePath.join(dir, 'r.db');
-  const driver = await openFileDriver(db, NO_COMPACTION);
-  await driver.exec('CREATE TABLE t (x TEXT)');
-  await driver.run('INSERT INTO t VALUES (?)', ['before']);
-  await driver.sync();
-  const restore = failFs('fsyncSync', () => /\brotate\b/.test(new Error().stack ?? ''));
-  let compacted: unknown;
-  try {
-    compacted = await driver.compact().then(() => undefined, (err: unknown) => err);
-  } finally {
-    restore();
-  }
-  assert.ok(compacted instanceof DriverError, String(compacted));
-  const acknowledged = ['before'];
-  for (const x of ['after 1', 'after 2']) {
+compaction(
+  'a log rotation whose directory fsync fails: no later write is acknowledged unless it is in the log on disk',
+  async () => {
+    const dir = tempDir('rotate-fail');
+    const db = nodePath.join(dir, 'r.db');
+    const driver = await openFileDriver(db, NO_COMPACTION);
+    await driver.exec('CREATE TABLE t (x TEXT)');
+    await driver.run('INSERT INTO t VALUES (?)', ['before']);
+    await driver.sync();
+    const restore = failFs('fsyncSync', () => /\brotate\b/.test(new Error().stack ?? ''));
+    let compacted: unknown;
     try {
-      await driver.run('INSERT INTO t VALUES (?)', [x]);
-      await driver.sync();
-      acknowledged.push(x);
-    } catch (err) {
-      assert.ok(err instanceof DriverError, String(err));
+      compacted = await driver.compact().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    } finally {
+      restore();
     }
-  }
-  const copy = crashCopy(db);
-  await driver.close().catch(() => undefined);
-  const reopened = await openFileDriver(copy);
-  const rows = (await reopened.all('SELECT x FROM t', [])).map((row) => row[0]);
-  await reopened.close();
-  for (const x of acknowledged) assert.ok(rows.includes(x), `acknowledged ${JSON.stringify(x)} is in the crash copy: ${JSON.stringify(rows)}`);
-});
+    assert.ok(compacted instanceof DriverError, String(compacted));
+    const acknowledged = ['before'];
+    for (const x of ['after 1', 'after 2']) {
+      try {
+        await driver.run('INSERT INTO t VALUES (?)', [x]);
+        await driver.sync();
+        acknowledged.push(x);
+      } catch (err) {
+        assert.ok(err instanceof DriverError, String(err));
+      }
+    }
+    const copy = crashCopy(db);
+    await driver.close().catch(() => undefined);
+    const reopened = await openFileDriver(copy);
+    const rows = (await reopened.all('SELECT x FROM t', [])).map((row) => row[0]);
+    await reopened.close();
+    for (const x of acknowledged)
+      assert.ok(rows.includes(x), `acknowledged ${JSON.stringify(x)} is in the crash copy: ${JSON.stringify(rows)}`);
+  },
+);
 
 compaction('a pre-TTL go-store database is migrated, and the migration survives a crash', async () => {
   const dir = tempDir('migrate');
   const db = nodePath.join(dir, 'old.db');
-  sqlite3(db, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'from before TTLs');");
+  sqlite3(
+    db,
+    "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'from before TTLs');",
+  );
   const store = await openFileStore(db, NO_COMPACTION);
   await store.setWithTTL('g', 'ttl', 'expires', 3_600_000);
   const copy = crashCopy(db);
@@ -350,7 +441,7 @@ compaction('a pre-TTL go-store database is migrated, and the migration survives 
   assert.is(await reopened.get('g', 'k'), 'from before TTLs');
   assert.is(await reopened.get('g', 'ttl'), 'expires');
   await reopened.close();
-  assert.is(sqlite3(copy, "SELECT count(*) FROM kv WHERE expires_at IS NOT NULL"), '1');
+  assert.is(sqlite3(copy, 'SELECT count(*) FROM kv WHERE expires_at IS NOT NULL'), '1');
 });
 
 log.run();

@@ -10,7 +10,7 @@ import { openStore } from '@go-store/adapter-node';
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { canRunChildAs, Child, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
+import { Child, canRunChildAs, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -40,10 +40,13 @@ open('a missing file becomes a new database; a 0-byte file is a new, empty datab
   assert.is(sqlite3(empty, "SELECT count(*) FROM sqlite_master WHERE name = 'kv'"), '1', 'the table is created');
 });
 
-open('a file sqlite3 wrote opens with its data, and is still sqlite3\'s after close', async () => {
+open("a file sqlite3 wrote opens with its data, and is still sqlite3's after close", async () => {
   const dir = tempDir('open');
   const db = nodePath.join(dir, 'native.db');
-  sqlite3(db, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'native', NULL);");
+  sqlite3(
+    db,
+    "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'native', NULL);",
+  );
   fs.chmodSync(db, 0o640);
   const store = await openFileStore(db);
   assert.is(await store.get('g', 'k'), 'native');
@@ -56,7 +59,10 @@ open('a file sqlite3 wrote opens with its data, and is still sqlite3\'s after cl
 open('opening and closing without writing leaves the database file alone (no snapshot is rewritten)', async () => {
   const dir = tempDir('open');
   const db = nodePath.join(dir, 'idle.db');
-  sqlite3(db, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'v', NULL);");
+  sqlite3(
+    db,
+    "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'k', 'v', NULL);",
+  );
   const before = fs.statSync(db);
   const store = await openFileStore(db);
   assert.is(await store.get('g', 'k'), 'v');
@@ -85,7 +91,7 @@ open('a second open in the same process rejects at once with LockedError naming 
   await again.close();
 });
 
-open('another process\'s open file rejects at once, naming it; once the owner is SIGKILLed it opens', async () => {
+open("another process's open file rejects at once, naming it; once the owner is SIGKILLed it opens", async () => {
   const dir = tempDir('lock');
   const db = nodePath.join(dir, 'shared.db');
   const owner = new Child(['hold', db]);
@@ -103,7 +109,7 @@ open('another process\'s open file rejects at once, naming it; once the owner is
 
   await owner.kill();
   const store = await openFileStore(db);
-  assert.is(await store.get('held', 'key'), 'by the child', 'the killed owner\'s acknowledged write is there');
+  assert.is(await store.get('held', 'key'), 'by the child', "the killed owner's acknowledged write is there");
   await store.close();
   assert.equal(listDir(dir), ['shared.db']);
 });
@@ -121,114 +127,141 @@ open('a stale lock (dead pid, or unreadable after a machine crash) is recovered'
   }
 });
 
-open('what processes killed while taking a lock left is removed, best effort: one that cannot be removed does not stop the open', async () => {
-  const dir = tempDir('lock');
-  const db = nodePath.join(dir, 'left.db');
-  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-  const hostname = (await import('node:os')).hostname();
-  const owner = JSON.stringify({ pid: dead, host: hostname });
-  fs.writeFileSync(`${db}.gslock.${dead}.abc123`, owner);
-  fs.writeFileSync(`${db}.gslock.takeover`, owner);
-  fs.writeFileSync(`${db}.gslock.takeover.${dead}.def456`, owner);
-  // Cannot be unlinked (a directory): left where it is, and the lock is taken all the same.
-  fs.mkdirSync(`${db}.gslock.${dead}.stuck`);
-  const store = await openFileStore(db);
-  await store.set('g', 'k', 'v');
-  await store.close();
-  assert.equal(listDir(dir), ['left.db', `left.db.gslock.${dead}.stuck`]);
-  const again = await openFileStore(db);
-  assert.is(await again.get('g', 'k'), 'v', 'the lock did not leak');
-  await again.close();
-});
+open(
+  'what processes killed while taking a lock left is removed, best effort: one that cannot be removed does not stop the open',
+  async () => {
+    const dir = tempDir('lock');
+    const db = nodePath.join(dir, 'left.db');
+    const dead = Number(
+      spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout,
+    );
+    const hostname = (await import('node:os')).hostname();
+    const owner = JSON.stringify({ pid: dead, host: hostname });
+    fs.writeFileSync(`${db}.gslock.${dead}.abc123`, owner);
+    fs.writeFileSync(`${db}.gslock.takeover`, owner);
+    fs.writeFileSync(`${db}.gslock.takeover.${dead}.def456`, owner);
+    // Cannot be unlinked (a directory): left where it is, and the lock is taken all the same.
+    fs.mkdirSync(`${db}.gslock.${dead}.stuck`);
+    const store = await openFileStore(db);
+    await store.set('g', 'k', 'v');
+    await store.close();
+    assert.equal(listDir(dir), ['left.db', `left.db.gslock.${dead}.stuck`]);
+    const again = await openFileStore(db);
+    assert.is(await again.get('g', 'k'), 'v', 'the lock did not leak');
+    await again.close();
+  },
+);
 
 /** Every file in a directory with its bytes. */
 function snapshotDir(dir: string): Map<string, string> {
   return new Map(listDir(dir).map((name) => [name, fs.readFileSync(nodePath.join(dir, name)).toString('base64')]));
 }
 
-open('a file that is not a database, or is corrupt, rejects naming it and is left byte for byte as it was', async () => {
-  const dir = tempDir('notdb');
-  const real = nodePath.join(dir, 'real.db');
-  sqlite3(real, "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO kv SELECT 'g', i, printf('%.100c', 'x'), NULL FROM n;");
-  const good = fs.readFileSync(real);
-  const pageSize = (good[16] << 8) | good[17];
-  const cases: Record<string, Uint8Array> = {
-    'text.db': new TextEncoder().encode('hello, this is not a database\n'.repeat(20)),
-    'short.db': new TextEncoder().encode('SQLite format 3\0'),
-    'random.db': new Uint8Array(8192).map((_, i) => (i * 2654435761) >>> 24),
-    'bad-page-size.db': Uint8Array.from(good, (b, i) => (i === 16 ? 3 : b)),
-    'corrupt-page.db': Uint8Array.from(good, (b, i) => (i >= pageSize + 8 && i < pageSize + 64 ? 0xa5 : b)),
-    'truncated.db': good.subarray(0, pageSize * 2),
-  };
-  for (const [name, bytes] of Object.entries(cases)) fs.writeFileSync(nodePath.join(dir, name), bytes);
-  fs.rmSync(real);
-  const before = snapshotDir(dir);
-  for (const name of Object.keys(cases)) {
-    const path = nodePath.join(dir, name);
-    const err = await rejection(openFileStore(path));
-    assert.ok(err instanceof NotADatabaseError, `${name}: ${err}`);
-    assert.ok(err.message.includes(path), `${name}: the message names the file: ${err.message}`);
-  }
-  assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
-});
+open(
+  'a file that is not a database, or is corrupt, rejects naming it and is left byte for byte as it was',
+  async () => {
+    const dir = tempDir('notdb');
+    const real = nodePath.join(dir, 'real.db');
+    sqlite3(
+      real,
+      "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO kv SELECT 'g', i, printf('%.100c', 'x'), NULL FROM n;",
+    );
+    const good = fs.readFileSync(real);
+    const pageSize = (good[16] << 8) | good[17];
+    const cases: Record<string, Uint8Array> = {
+      'text.db': new TextEncoder().encode('hello, this is not a database\n'.repeat(20)),
+      'short.db': new TextEncoder().encode('SQLite format 3\0'),
+      'random.db': new Uint8Array(8192).map((_, i) => (i * 2654435761) >>> 24),
+      'bad-page-size.db': Uint8Array.from(good, (b, i) => (i === 16 ? 3 : b)),
+      'corrupt-page.db': Uint8Array.from(good, (b, i) => (i >= pageSize + 8 && i < pageSize + 64 ? 0xa5 : b)),
+      'truncated.db': good.subarray(0, pageSize * 2),
+    };
+    for (const [name, bytes] of Object.entries(cases)) fs.writeFileSync(nodePath.join(dir, name), bytes);
+    fs.rmSync(real);
+    const before = snapshotDir(dir);
+    for (const name of Object.keys(cases)) {
+      const path = nodePath.join(dir, name);
+      const err = await rejection(openFileStore(path));
+      assert.ok(err instanceof NotADatabaseError, `${name}: ${err}`);
+      assert.ok(err.message.includes(path), `${name}: the message names the file: ${err.message}`);
+    }
+    assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
+  },
+);
 
 /** The first bytes of a rollback journal whose transaction may have written the database. */
 const JOURNAL_MAGIC = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
 const KV_300 =
-  "CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); " +
+  'CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); ' +
   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300) INSERT INTO kv SELECT 'g', printf('%05d', i), printf('acknowledged %d %.100c', i, 'x'), NULL FROM n;";
 
-open('a hot rollback journal another SQLite program left is refused, naming both files, until SQLite has recovered it', async () => {
-  const dir = tempDir('journal');
-  const db = nodePath.join(dir, 'hot.db');
-  sqlite3(db, KV_300);
-  const committed = fs.readFileSync(db);
-  // Native SQLite with a 2-page cache dies in the middle of a transaction: it has already spilled
-  // uncommitted pages into the main file, and only its journal can undo them.
-  const native = spawnSync('sqlite3', [db], {
-    input: "PRAGMA cache_size=2;\nBEGIN;\nUPDATE kv SET value = 'uncommitted ' || value;\n.system kill -9 $PPID\n",
-    encoding: 'utf8',
-  });
-  assert.is(native.signal, 'SIGKILL');
-  const journal = fs.readFileSync(`${db}-journal`);
-  assert.equal([...journal.subarray(0, 8)], JOURNAL_MAGIC, 'the journal is hot');
-  assert.not.equal(fs.readFileSync(db), committed, 'uncommitted pages were spilled into the main file');
-
-  const before = snapshotDir(dir);
-  const err = await rejection(openFileStore(db));
-  assert.ok(err instanceof NotADatabaseError, String(err));
-  assert.ok(err.message.includes(db) && err.message.includes(`${db}-journal`), `the message names both files: ${err.message}`);
-  assert.match(err.message, /sqlite3/, 'and says how to recover it');
-  assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
-
-  // Recovered as the message says: SQLite opens it once, rolling the journal back.
-  assert.is(sqlite3(db, 'PRAGMA quick_check'), 'ok');
-  const store = await openFileStore(db);
-  assert.is(await store.count('g'), 300);
-  assert.is(await store.get('g', '00001'), `acknowledged 1 ${'x'.repeat(100)}`, 'the committed data, not the spilled pages');
-  await store.set('g', 'ours', 'after recovery');
-  await store.close();
-  assert.is(sqlite3(db, "SELECT count(*) FROM kv WHERE value LIKE 'uncommitted%'"), '0');
-  assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), 'after recovery');
-});
-
-open('an empty or zeroed journal (journal_mode TRUNCATE or PERSIST) is not hot: the file opens, and sqlite3 then reads our writes', async () => {
-  for (const mode of ['TRUNCATE', 'PERSIST']) {
+open(
+  'a hot rollback journal another SQLite program left is refused, naming both files, until SQLite has recovered it',
+  async () => {
     const dir = tempDir('journal');
-    const db = nodePath.join(dir, `${mode.toLowerCase()}.db`);
+    const db = nodePath.join(dir, 'hot.db');
     sqlite3(db, KV_300);
-    sqlite3(db, `PRAGMA journal_mode=${mode}; INSERT INTO kv VALUES ('g', 'native', 'committed', NULL);`);
+    const committed = fs.readFileSync(db);
+    // Native SQLite with a 2-page cache dies in the middle of a transaction: it has already spilled
+    // uncommitted pages into the main file, and only its journal can undo them.
+    const native = spawnSync('sqlite3', [db], {
+      input: "PRAGMA cache_size=2;\nBEGIN;\nUPDATE kv SET value = 'uncommitted ' || value;\n.system kill -9 $PPID\n",
+      encoding: 'utf8',
+    });
+    assert.is(native.signal, 'SIGKILL');
     const journal = fs.readFileSync(`${db}-journal`);
-    assert.ok(journal.length === 0 || journal.subarray(0, 8).every((b) => b === 0), `${mode}: the journal is left, not hot`);
+    assert.equal([...journal.subarray(0, 8)], JOURNAL_MAGIC, 'the journal is hot');
+    assert.not.equal(fs.readFileSync(db), committed, 'uncommitted pages were spilled into the main file');
+
+    const before = snapshotDir(dir);
+    const err = await rejection(openFileStore(db));
+    assert.ok(err instanceof NotADatabaseError, String(err));
+    assert.ok(
+      err.message.includes(db) && err.message.includes(`${db}-journal`),
+      `the message names both files: ${err.message}`,
+    );
+    assert.match(err.message, /sqlite3/, 'and says how to recover it');
+    assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
+
+    // Recovered as the message says: SQLite opens it once, rolling the journal back.
+    assert.is(sqlite3(db, 'PRAGMA quick_check'), 'ok');
     const store = await openFileStore(db);
-    assert.is(await store.get('g', 'native'), 'committed', mode);
-    await store.set('g', 'ours', mode);
+    assert.is(await store.count('g'), 300);
+    assert.is(
+      await store.get('g', '00001'),
+      `acknowledged 1 ${'x'.repeat(100)}`,
+      'the committed data, not the spilled pages',
+    );
+    await store.set('g', 'ours', 'after recovery');
     await store.close();
-    assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), mode, `${mode}: sqlite3 sees our write`);
-    assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', mode);
-  }
-});
+    assert.is(sqlite3(db, "SELECT count(*) FROM kv WHERE value LIKE 'uncommitted%'"), '0');
+    assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), 'after recovery');
+  },
+);
+
+open(
+  'an empty or zeroed journal (journal_mode TRUNCATE or PERSIST) is not hot: the file opens, and sqlite3 then reads our writes',
+  async () => {
+    for (const mode of ['TRUNCATE', 'PERSIST']) {
+      const dir = tempDir('journal');
+      const db = nodePath.join(dir, `${mode.toLowerCase()}.db`);
+      sqlite3(db, KV_300);
+      sqlite3(db, `PRAGMA journal_mode=${mode}; INSERT INTO kv VALUES ('g', 'native', 'committed', NULL);`);
+      const journal = fs.readFileSync(`${db}-journal`);
+      assert.ok(
+        journal.length === 0 || journal.subarray(0, 8).every((b) => b === 0),
+        `${mode}: the journal is left, not hot`,
+      );
+      const store = await openFileStore(db);
+      assert.is(await store.get('g', 'native'), 'committed', mode);
+      await store.set('g', 'ours', mode);
+      await store.close();
+      assert.is(sqlite3(db, "SELECT value FROM kv WHERE key = 'ours'"), mode, `${mode}: sqlite3 sees our write`);
+      assert.is(sqlite3(db, 'PRAGMA integrity_check'), 'ok', mode);
+    }
+  },
+);
 
 open('a directory, a missing directory or one that cannot be written: a clear error naming the path', async () => {
   const dir = tempDir('dirs');
@@ -252,7 +285,11 @@ open('a directory, a missing directory or one that cannot be written: a clear er
     // root writes anywhere: try as nobody, in a child process.
     const child = new Child(['try-open', db], { uid: 65534, gid: 65534 });
     await exitWithin(child, 20_000);
-    assert.match(child.lines.join('\n'), /^error DRIVER .*read-only\/x\.db.*cannot write/m, child.lines.join('\n') + child.errors);
+    assert.match(
+      child.lines.join('\n'),
+      /^error DRIVER .*read-only\/x\.db.*cannot write/m,
+      child.lines.join('\n') + child.errors,
+    );
   } else if (process.getuid?.() === 0) {
     // root, in a checkout nobody can read: sysfs refuses new files even to root.
     const sys = '/sys/kernel/go-store-test.db';
@@ -268,28 +305,41 @@ open('a directory, a missing directory or one that cannot be written: a clear er
 
 open('bad options reject with InvalidArgumentError', async () => {
   const dir = tempDir('options');
-  for (const options of [{ durability: 'sometimes' }, { relaxedIntervalMs: -1 }, { compactMinBytes: Number.NaN }, { compactRatio: 0 }]) {
+  for (const options of [
+    { durability: 'sometimes' },
+    { relaxedIntervalMs: -1 },
+    { compactMinBytes: Number.NaN },
+    { compactRatio: 0 },
+  ]) {
     const err = await rejection(openFileStore(nodePath.join(dir, 'x.db'), options as never));
     assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${err}`);
   }
   assert.equal(listDir(dir), []);
 });
 
-open('options that are not an object, or a path that is not a non-empty string, reject with InvalidArgumentError', async () => {
-  const dir = tempDir('options');
-  for (const path of [':memory:', nodePath.join(dir, 'x.db')]) {
-    for (const options of [null, 'full', 42]) {
-      const err = await rejection(openStore(path, options as never));
-      assert.ok(err instanceof InvalidArgumentError, `${path}, ${JSON.stringify(options)}: ${err}`);
-      assert.is(err.message, 'openStore: options must be an object');
+open(
+  'options that are not an object, or a path that is not a non-empty string, reject with InvalidArgumentError',
+  async () => {
+    const dir = tempDir('options');
+    for (const path of [':memory:', nodePath.join(dir, 'x.db')]) {
+      for (const options of [null, 'full', 42]) {
+        const err = await rejection(openStore(path, options as never));
+        assert.ok(err instanceof InvalidArgumentError, `${path}, ${JSON.stringify(options)}: ${err}`);
+        assert.is(err.message, 'openStore: options must be an object');
+      }
     }
-  }
-  for (const [path, got] of [['', '""'], [42, 'number'], [null, 'null'], [undefined, 'undefined']] as const) {
-    const err = await rejection(openStore(path as never));
-    assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(path)}: ${err}`);
-    assert.is(err.message, `openStore: path must be a non-empty string, got ${got}`);
-  }
-  assert.equal(listDir(dir), []);
-});
+    for (const [path, got] of [
+      ['', '""'],
+      [42, 'number'],
+      [null, 'null'],
+      [undefined, 'undefined'],
+    ] as const) {
+      const err = await rejection(openStore(path as never));
+      assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(path)}: ${err}`);
+      assert.is(err.message, `openStore: path must be a non-empty string, got ${got}`);
+    }
+    assert.equal(listDir(dir), []);
+  },
+);
 
 open.run();

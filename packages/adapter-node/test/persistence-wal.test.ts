@@ -23,7 +23,8 @@ import {
 /** Copies a fixture (database, -wal, -shm) into a new directory; returns the database's path. */
 function copyFixture(name: string, parts: readonly string[] = ['', '-wal', '-shm']): string {
   const dir = tempDir('wal');
-  for (const suffix of parts) fs.copyFileSync(nodePath.join(FIXTURES, `${name}.db${suffix}`), nodePath.join(dir, `${name}.db${suffix}`));
+  for (const suffix of parts)
+    fs.copyFileSync(nodePath.join(FIXTURES, `${name}.db${suffix}`), nodePath.join(dir, `${name}.db${suffix}`));
   return nodePath.join(dir, `${name}.db`);
 }
 
@@ -67,37 +68,43 @@ wal('a go-store WAL database opens with exactly its committed data', async () =>
   assert.ok(walBytes.length > 0);
 });
 
-wal('a -wal whose start was rewritten after a checkpoint: only the frames of its current generation count', async () => {
-  const db = copyFixture('wal-restarted');
-  const store = await openFileStore(db);
-  assert.is(await store.get('main', 'x'), 'after restart');
-  assert.is(await store.count('old'), 8);
-  assert.is(await store.get('new', '1'), 'after restart');
-  await store.close();
-  assert.is(sqlite3(db, DUMP), nativeDump('wal-restarted'));
-  assert.equal(listDir(nodePath.dirname(db)), ['wal-restarted.db']);
-});
+wal(
+  'a -wal whose start was rewritten after a checkpoint: only the frames of its current generation count',
+  async () => {
+    const db = copyFixture('wal-restarted');
+    const store = await openFileStore(db);
+    assert.is(await store.get('main', 'x'), 'after restart');
+    assert.is(await store.count('old'), 8);
+    assert.is(await store.get('new', '1'), 'after restart');
+    await store.close();
+    assert.is(sqlite3(db, DUMP), nativeDump('wal-restarted'));
+    assert.equal(listDir(nodePath.dirname(db)), ['wal-restarted.db']);
+  },
+);
 
-wal('a compaction interrupted after removing the -wal but before installing its snapshot is finished on open', async () => {
-  // What our snapshot of the fixture is: open, close, read.
-  const complete = copyFixture('wal-uncommitted');
-  await (await openFileStore(complete)).close();
-  const snapshot = fs.readFileSync(complete);
-  // The crash state: the old main file without its -wal, our synced snapshot beside it, and a
-  // log whose marker names that snapshot.
-  const db = copyFixture('wal-uncommitted', ['']);
-  const { LogEncoder, LOG_HEADER } = await loadLogFormat();
-  const { crc32 } = await loadCrc32();
-  const marker = new LogEncoder().snapshot(LOG_HEADER.length, snapshot.length, crc32(snapshot));
-  fs.writeFileSync(`${db}.gstmp`, snapshot);
-  fs.writeFileSync(`${db}.gslog`, new Uint8Array([...LOG_HEADER, ...marker]));
-  const store = await openFileStore(db);
-  assert.is(await store.get('wal', 'one'), 'committed, only in the wal', 'the snapshot was installed');
-  await store.close();
-  assert.equal(listDir(nodePath.dirname(db)), ['wal-uncommitted.db']);
-});
+wal(
+  'a compaction interrupted after removing the -wal but before installing its snapshot is finished on open',
+  async () => {
+    // What our snapshot of the fixture is: open, close, read.
+    const complete = copyFixture('wal-uncommitted');
+    await (await openFileStore(complete)).close();
+    const snapshot = fs.readFileSync(complete);
+    // The crash state: the old main file without its -wal, our synced snapshot beside it, and a
+    // log whose marker names that snapshot.
+    const db = copyFixture('wal-uncommitted', ['']);
+    const { LogEncoder, LOG_HEADER } = await loadLogFormat();
+    const { crc32 } = await loadCrc32();
+    const marker = new LogEncoder().snapshot(LOG_HEADER.length, snapshot.length, crc32(snapshot));
+    fs.writeFileSync(`${db}.gstmp`, snapshot);
+    fs.writeFileSync(`${db}.gslog`, new Uint8Array([...LOG_HEADER, ...marker]));
+    const store = await openFileStore(db);
+    assert.is(await store.get('wal', 'one'), 'committed, only in the wal', 'the snapshot was installed');
+    await store.close();
+    assert.equal(listDir(nodePath.dirname(db)), ['wal-uncommitted.db']);
+  },
+);
 
-wal('go-store and this library take turns on one file: each sees the other\'s commits', async () => {
+wal("go-store and this library take turns on one file: each sees the other's commits", async () => {
   const dir = tempDir('turns');
   const db = nodePath.join(dir, 'shared.db');
   const store = await openFileStore(db);
@@ -105,7 +112,8 @@ wal('go-store and this library take turns on one file: each sees the other\'s co
   await store.close();
   // Native SQLite in WAL mode, killed so that its commit stays in the -wal, as go-store's would.
   const native = spawnSync('sqlite3', [db], {
-    input: "PRAGMA journal_mode=WAL;\nPRAGMA wal_autocheckpoint=0;\nINSERT INTO kv VALUES ('go', 'k', 'from go-store', NULL);\n.system kill -9 $PPID\n",
+    input:
+      "PRAGMA journal_mode=WAL;\nPRAGMA wal_autocheckpoint=0;\nINSERT INTO kv VALUES ('go', 'k', 'from go-store', NULL);\n.system kill -9 $PPID\n",
     encoding: 'utf8',
   });
   assert.is(native.signal, 'SIGKILL');
@@ -114,8 +122,12 @@ wal('go-store and this library take turns on one file: each sees the other\'s co
   assert.is(await again.get('go', 'k'), 'from go-store');
   assert.is(await again.get('ts', 'k'), 'from TypeScript');
   await again.close();
-  assert.is(sqlite3(db, "SELECT count(*) FROM kv"), '2');
-  assert.is(sqlite3(db, 'PRAGMA journal_mode=WAL; PRAGMA integrity_check'), 'wal\nok', 'native SQLite can switch it back to WAL');
+  assert.is(sqlite3(db, 'SELECT count(*) FROM kv'), '2');
+  assert.is(
+    sqlite3(db, 'PRAGMA journal_mode=WAL; PRAGMA integrity_check'),
+    'wal\nok',
+    'native SQLite can switch it back to WAL',
+  );
 });
 
 wal.run();

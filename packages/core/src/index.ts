@@ -4,22 +4,22 @@
  *
  * @packageDocumentation
  */
-export { createStore, Store, type StoreOptions, type AsyncContext } from './store.js';
-export { Transaction } from './transaction.js';
-export { ScopedStore, ScopedOperations, type ScopedTransaction, type QuotaOptions } from './scope.js';
-export type { KeyValue, Entries, SetManyOptions, PageOptions } from './operations.js';
-export { Watcher, type StoreEvent, type EventType, type WatchOptions, type ChangeListener } from './events.js';
+
+export type { MaybePromise, SqlDriver, SqlRow, SqlValue } from './driver.js';
 export {
-  StoreError,
-  NotFoundError,
-  QuotaExceededError,
   ClosedError,
-  TemplateError,
-  InvalidArgumentError,
   DriverError,
+  InvalidArgumentError,
   LockedError,
   NotADatabaseError,
+  NotFoundError,
+  QuotaExceededError,
+  StoreError,
   type StoreErrorCode,
+  TemplateError,
 } from './errors.js';
-export type { SqlDriver, SqlRow, SqlValue, MaybePromise } from './driver.js';
-export { renderTemplate } from './template/index.js';
+export { type ChangeListener, type EventType, type StoreEvent, Watcher, type WatchOptions } from './events.js';
+export type { Entries, KeyValue, PageOptions, SetManyOptions } from './operations.js';
+export { type QuotaOptions, ScopedOperations, ScopedStore, type ScopedTransaction } from './scope.js';
+export { type AsyncContext, createStore, Store, type StoreOptions } from './store.js';
+export { Transaction } from './transaction.js';

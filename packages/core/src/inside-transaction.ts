@@ -58,9 +58,10 @@ class AwaitGuard<T> extends Promise<T> {
   }
 
   // `await` and Promise combinators call `then`; so do `catch` and `finally`.
+  // biome-ignore lint/suspicious/noThenProperty: this is a Promise subclass; awaiting it must check for a deadlock
   override then<R1 = T, R2 = never>(
     onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Promise's own signature
+    // biome-ignore lint/suspicious/noExplicitAny: Promise's own signature, which this overrides
     onRejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
     const deadlock = this.#deadlock();

@@ -48,7 +48,8 @@ export class Lock {
 
   #release(): void {
     const next = this.#waiters.shift();
-    if (next) next(); // the lock passes straight to the next holder
+    if (next)
+      next(); // the lock passes straight to the next holder
     else this.#held = false;
   }
 }

@@ -5,26 +5,25 @@
  * the store queues on its lock and emits events after commit; a transaction runs inside the
  * lock it already holds and stages its events until it commits.
  */
+
+import { TemplateError as EngineTemplateError, renderTemplate } from '@go-store/template';
 import type { MaybePromise, SqlDriver, SqlValue } from './driver.js';
-import { InvalidArgumentError, NotFoundError, QuotaExceededError } from './errors.js';
+import { InvalidArgumentError, NotFoundError, QuotaExceededError, TemplateError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { goFields, goSplit } from './go-strings.js';
 import { then } from './maybe.js';
 import { prefixUpperBound } from './prefix.js';
-import { renderTemplate } from './template/index.js';
 import { checkCount, checkOptions, checkString, checkTtl } from './validate.js';
 
 // Every statement compares `expires_at` with the clock passed as a parameter, never with
 // SQLite's own time, so writes replay deterministically and tests can inject a clock.
 const SELECT_VALUE = 'SELECT value, expires_at FROM kv WHERE grp = ?1 AND key = ?2';
-const SELECT_LIVE_KEY =
-  'SELECT 1 FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)';
+const SELECT_LIVE_KEY = 'SELECT 1 FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)';
 const DELETE_EXPIRED_KEY = 'DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND expires_at <= ?3';
 const UPSERT =
   'INSERT INTO kv (grp, key, value, expires_at) VALUES (?1, ?2, ?3, ?4) ' +
   'ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at';
-const DELETE_LIVE_KEY =
-  'DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)';
+const DELETE_LIVE_KEY = 'DELETE FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)';
 const DELETE_KEY = 'DELETE FROM kv WHERE grp = ?1 AND key = ?2';
 const DELETE_LIVE_GROUP = 'DELETE FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 const DELETE_GROUP = 'DELETE FROM kv WHERE grp = ?1';
@@ -36,16 +35,14 @@ const SELECT_GROUP_JSON =
   'SELECT json_group_array(key), json_group_array(value) FROM kv ' +
   'WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 const SELECT_PAGE_FIRST =
-  'SELECT key, value FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2) ' +
-  'ORDER BY key LIMIT ?3';
+  'SELECT key, value FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2) ' + 'ORDER BY key LIMIT ?3';
 const SELECT_PAGE_AFTER =
   'SELECT key, value FROM kv WHERE grp = ?1 AND key > ?4 AND (expires_at IS NULL OR expires_at > ?2) ' +
   'ORDER BY key LIMIT ?3';
 const COUNT_GROUP = 'SELECT count(*) FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 // Prefix ranges: `?1 <= grp < ?2`. When a prefix has no upper bound, ?2 is an empty BLOB,
 // which SQLite orders after every TEXT value.
-const COUNT_RANGE =
-  'SELECT count(*) FROM kv WHERE grp >= ?1 AND grp < ?2 AND (expires_at IS NULL OR expires_at > ?3)';
+const COUNT_RANGE = 'SELECT count(*) FROM kv WHERE grp >= ?1 AND grp < ?2 AND (expires_at IS NULL OR expires_at > ?3)';
 const SELECT_GROUPS_IN_RANGE =
   'SELECT DISTINCT grp FROM kv WHERE grp >= ?1 AND grp < ?2 AND (expires_at IS NULL OR expires_at > ?3) ' +
   'ORDER BY grp';
@@ -153,7 +150,12 @@ export abstract class Operations {
     const op = 'store.has';
     checkString(op, 'group', group);
     checkString(op, 'key', key);
-    return this.read(op, (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined), group, key);
+    return this.read(
+      op,
+      (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined),
+      group,
+      key,
+    );
   }
 
   /** Writes a value with no expiry (clearing any TTL the key had). */
@@ -277,7 +279,11 @@ export abstract class Operations {
     const op = 'store.countAll';
     checkString(op, 'prefix', prefix);
     const [lower, upper] = prefixRange(prefix);
-    return this.read(op, async (driver, now) => Number((await driver.get(COUNT_RANGE, [lower, upper, now]))?.[0] ?? 0), prefix);
+    return this.read(
+      op,
+      async (driver, now) => Number((await driver.get(COUNT_RANGE, [lower, upper, now]))?.[0] ?? 0),
+      prefix,
+    );
   }
 
   /** The names of the groups with live keys that start with `prefix` (literally), in code-point order. */
@@ -285,9 +291,12 @@ export abstract class Operations {
     const op = 'store.groups';
     checkString(op, 'prefix', prefix);
     const [lower, upper] = prefixRange(prefix);
-    return this.read(op, async (driver, now) =>
-      (await driver.all(SELECT_GROUPS_IN_RANGE, [lower, upper, now])).map((row) => row[0] as string),
-    prefix);
+    return this.read(
+      op,
+      async (driver, now) =>
+        (await driver.all(SELECT_GROUPS_IN_RANGE, [lower, upper, now])).map((row) => row[0] as string),
+      prefix,
+    );
   }
 
   /** {@link Operations.groups} as an async iterator. */
@@ -315,7 +324,12 @@ export abstract class Operations {
     checkString(op, 'template', template);
     checkString(op, 'group', group);
     const data = await this.read(op, (driver, now) => readGroup(driver, group, now), group);
-    return renderTemplate(template, data);
+    try {
+      return renderTemplate(template, data);
+    } catch (error) {
+      if (!(error instanceof EngineTemplateError)) throw error;
+      throw new TemplateError(error.phase, `${op}: ${error.message}`);
+    }
   }
 
   /** Deletes every expired row; resolves to how many were removed. */
@@ -360,19 +374,27 @@ export abstract class Operations {
   async getMany(group: string, keys: Iterable<string>): Promise<Record<string, string>> {
     const op = 'store.getMany';
     checkString(op, 'group', group);
-    if (keys === null || typeof keys !== 'object' || typeof (keys as Iterable<string>)[Symbol.iterator] !== 'function') {
+    if (
+      keys === null ||
+      typeof keys !== 'object' ||
+      typeof (keys as Iterable<string>)[Symbol.iterator] !== 'function'
+    ) {
       throw new InvalidArgumentError(`${op}: keys must be an iterable of strings`);
     }
     const list = Array.from(keys);
     for (const key of list) checkString(op, 'key', key);
-    return this.read(op, async (driver, now) => {
-      const found: Record<string, string> = Object.create(null);
-      for (const key of list) {
-        const row = await driver.get(SELECT_VALUE, [group, key]);
-        if (row !== undefined && isLive(row[1], now)) found[key] = row[0] as string;
-      }
-      return found;
-    }, group);
+    return this.read(
+      op,
+      async (driver, now) => {
+        const found: Record<string, string> = Object.create(null);
+        for (const key of list) {
+          const row = await driver.get(SELECT_VALUE, [group, key]);
+          if (row !== undefined && isLive(row[1], now)) found[key] = row[0] as string;
+        }
+        return found;
+      },
+      group,
+    );
   }
 
   /**
@@ -414,13 +436,17 @@ export abstract class Operations {
     const { after, limit } = options;
     checkCount(op, 'limit', limit);
     if (after !== undefined) checkString(op, 'after', after);
-    return this.read(op, async (driver, now) => {
-      const rows =
-        after === undefined
-          ? await driver.all(SELECT_PAGE_FIRST, [group, now, limit])
-          : await driver.all(SELECT_PAGE_AFTER, [group, now, limit, after]);
-      return rows.map((row) => ({ key: row[0] as string, value: row[1] as string }));
-    }, group);
+    return this.read(
+      op,
+      async (driver, now) => {
+        const rows =
+          after === undefined
+            ? await driver.all(SELECT_PAGE_FIRST, [group, now, limit])
+            : await driver.all(SELECT_PAGE_AFTER, [group, now, limit, after]);
+        return rows.map((row) => ({ key: row[0] as string, value: row[1] as string }));
+      },
+      group,
+    );
   }
 
   #value(op: string, group: string, key: string): Promise<string> {
@@ -432,15 +458,17 @@ export abstract class Operations {
     }
     // Not an async function: point reads are the hottest path, and a synchronous driver then
     // answers without any extra turn of the event loop.
-    return this.read(op, (driver, now) =>
-      then(driver.get(SELECT_VALUE, [group, key]), (row): MaybePromise<string> => {
-        if (row === undefined) throw notFound(op, group, key);
-        if (isLive(row[1], now)) return row[0] as string;
-        // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
-        return then(driver.run(DELETE_EXPIRED_KEY, [group, key, now]), () => {
-          throw notFound(op, group, key);
-        });
-      }),
+    return this.read(
+      op,
+      (driver, now) =>
+        then(driver.get(SELECT_VALUE, [group, key]), (row): MaybePromise<string> => {
+          if (row === undefined) throw notFound(op, group, key);
+          if (isLive(row[1], now)) return row[0] as string;
+          // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
+          return then(driver.run(DELETE_EXPIRED_KEY, [group, key, now]), () => {
+            throw notFound(op, group, key);
+          });
+        }),
       group,
       key,
     );

@@ -4,14 +4,14 @@
  */
 import { InvalidArgumentError } from './errors.js';
 import {
-  writeManyScoped,
-  writeScoped,
   type Entries,
   type KeyValue,
   type Operations,
   type PageOptions,
   type QuotaCheck,
   type SetManyOptions,
+  writeManyScoped,
+  writeScoped,
 } from './operations.js';
 import type { Store } from './store.js';
 import { checkCount, checkOptions, checkString, describe } from './validate.js';
@@ -73,7 +73,9 @@ export class ScopedOperations {
   }
 
   set(group: string, key: string, value: string): Promise<void> {
-    return this.#call('store.set', group, (g) => this.#base[writeScoped]('store.set', g, key, value, null, this.#check));
+    return this.#call('store.set', group, (g) =>
+      this.#base[writeScoped]('store.set', g, key, value, null, this.#check),
+    );
   }
 
   setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
@@ -109,9 +111,12 @@ export class ScopedOperations {
 
   /** This namespace's groups with live keys starting with `prefix`, without the namespace part. */
   groups(prefix = ''): Promise<string[]> {
-    return this.#call('store.groups', prefix, async (p) =>
-      (await this.#base.groups(p)).map((group) => group.slice(this.#prefix.length)),
-    'prefix');
+    return this.#call(
+      'store.groups',
+      prefix,
+      async (p) => (await this.#base.groups(p)).map((group) => group.slice(this.#prefix.length)),
+      'prefix',
+    );
   }
 
   /** {@link ScopedStore.groups} as an async iterator. */

@@ -3,15 +3,15 @@
  * opening (schema), the background purge, events, scopes, transactions and closing.
  */
 import type { MaybePromise, SqlDriver } from './driver.js';
-import { ClosedError, InvalidArgumentError, asStoreError } from './errors.js';
-import { EventHub, Watcher, type ChangeListener, type StoreEvent, type WatchOptions } from './events.js';
-import { insideCall, type InsideCall } from './inside-transaction.js';
+import { asStoreError, ClosedError, InvalidArgumentError } from './errors.js';
+import { type ChangeListener, EventHub, type StoreEvent, Watcher, type WatchOptions } from './events.js';
+import { type InsideCall, insideCall } from './inside-transaction.js';
 import { Lock } from './lock.js';
 import { then } from './maybe.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';
 import { prepareSchema } from './schema.js';
-import { ScopedStore, type QuotaOptions } from './scope.js';
-import { Transaction, finish } from './transaction.js';
+import { type QuotaOptions, ScopedStore } from './scope.js';
+import { finish, Transaction } from './transaction.js';
 import { checkCount, checkOptions } from './validate.js';
 
 /** Options every adapter's `openStore` accepts. */
@@ -168,9 +168,11 @@ export class Store extends Operations {
     );
     if (driver.sync === undefined) return committed;
     // Durability is awaited outside the lock, so concurrent writers share one fsync.
-    return committed.then((value) => this.#synced(value)).catch((error: unknown) => {
-      throw asStoreError(op, error, group, key);
-    });
+    return committed
+      .then((value) => this.#synced(value))
+      .catch((error: unknown) => {
+        throw asStoreError(op, error, group, key);
+      });
   }
 
   async #synced<T>(value: T): Promise<T> {
@@ -202,7 +204,11 @@ export class Store extends Operations {
     return inside ? inside.guard(result) : result;
   }
 
-  async #transaction<T>(op: string, fn: (tx: Transaction) => T | Promise<T>, inside: InsideCall | undefined): Promise<T> {
+  async #transaction<T>(
+    op: string,
+    fn: (tx: Transaction) => T | Promise<T>,
+    inside: InsideCall | undefined,
+  ): Promise<T> {
     let events: StoreEvent[] = [];
     const result = await this.#lock.run(() => {
       inside?.check();
@@ -246,7 +252,8 @@ export class Store extends Operations {
 
   /** Ends a watcher's iteration (after its buffered events). Idempotent. */
   unwatch(watcher: Watcher): void {
-    if (!(watcher instanceof Watcher)) throw new InvalidArgumentError('store.unwatch: expected a Watcher from store.watch');
+    if (!(watcher instanceof Watcher))
+      throw new InvalidArgumentError('store.unwatch: expected a Watcher from store.watch');
     watcher.close();
   }
 

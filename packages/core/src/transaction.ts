@@ -3,7 +3,7 @@
  * the lock the transaction holds, with events staged until commit.
  */
 import type { SqlDriver } from './driver.js';
-import { ClosedError, DriverError, asStoreError } from './errors.js';
+import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import { Lock } from './lock.js';
 import { Operations, type ReadFn, type WriteFn } from './operations.js';

@@ -4,7 +4,7 @@
  * transaction in which the engine failed cannot commit; and quota check + write stay atomic
  * when every driver call is a Promise (as through the browser's main-thread proxy).
  */
-import { createSqlJsDriver, loadSqlJs } from '@go-store/adapter-node';
+
 import {
   createStore,
   DriverError,
@@ -13,6 +13,7 @@ import {
   type StoreEvent,
   type StoreOptions,
 } from '@go-store/core';
+import { createSqlJsDriver, loadSqlJs } from '@go-store/driver-sqljs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -21,13 +22,34 @@ async function driverWith(intercept: (method: keyof SqlDriver, sql: string) => v
   const SQL = await loadSqlJs();
   const inner = createSqlJsDriver(new SQL.Database());
   return {
-    all: (sql, params) => (intercept('all', sql), inner.all(sql, params)),
-    get: (sql, params) => (intercept('get', sql), inner.get(sql, params)),
-    run: (sql, params) => (intercept('run', sql), inner.run(sql, params)),
-    exec: (sql) => (intercept('exec', sql), inner.exec(sql)),
-    begin: () => (intercept('begin', ''), inner.begin()),
-    commit: () => (intercept('commit', ''), inner.commit()),
-    rollback: () => (intercept('rollback', ''), inner.rollback()),
+    all: (sql, params) => {
+      intercept('all', sql);
+      return inner.all(sql, params);
+    },
+    get: (sql, params) => {
+      intercept('get', sql);
+      return inner.get(sql, params);
+    },
+    run: (sql, params) => {
+      intercept('run', sql);
+      return inner.run(sql, params);
+    },
+    exec: (sql) => {
+      intercept('exec', sql);
+      return inner.exec(sql);
+    },
+    begin: () => {
+      intercept('begin', '');
+      return inner.begin();
+    },
+    commit: () => {
+      intercept('commit', '');
+      return inner.commit();
+    },
+    rollback: () => {
+      intercept('rollback', '');
+      return inner.rollback();
+    },
     close: () => inner.close(),
   };
 }
@@ -120,7 +142,7 @@ test('a transaction in which the engine failed rolls back whole and rejects with
   await store.close();
 });
 
-test('a failing rollback and an onError that throws do not replace the callback\'s own error', async () => {
+test("a failing rollback and an onError that throws do not replace the callback's own error", async () => {
   const store = await createStore(
     await driverWith((method) => {
       if (method === 'rollback') throw new Error('rollback failed');

@@ -8,7 +8,7 @@
  */
 import { runScriptExample, runWorkerExample } from './host/examples.js';
 import { runLockRow } from './host/lock-rows.js';
-import { runNodeCompatRow, type NodeCompatRuntime } from './host/node-compat-rows.js';
+import { type NodeCompatRuntime, runNodeCompatRow } from './host/node-compat-rows.js';
 import { printReport } from './host/report.js';
 import type { Row } from './host/row.js';
 import { runWorkerdRow } from './host/workerd-row.js';
@@ -22,7 +22,9 @@ const rows: Row[] = [];
 const record = (row: Row) => {
   rows.push(row);
   const counts = row.counts ? `${row.counts.passed}/${row.counts.total}` : '-';
-  console.log(`${row.status === 'passed' ? '✔' : '✘'} ${row.runtime} ${row.version} ${row.what}: ${counts} in ${(row.durationMs / 1000).toFixed(1)} s`);
+  console.log(
+    `${row.status === 'passed' ? '✔' : '✘'} ${row.runtime} ${row.version} ${row.what}: ${counts} in ${(row.durationMs / 1000).toFixed(1)} s`,
+  );
 };
 
 for (const runtime of NODE_COMPAT) {

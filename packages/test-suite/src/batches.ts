@@ -10,13 +10,13 @@ import {
   deleteGroupEvent,
   drain,
   entriesOf,
+  type Harness,
   random,
   record,
   rejects,
   setEvent,
   shapes,
   withStore,
-  type Harness,
 } from './support.js';
 
 export function batchesSuite(h: Harness): void {
@@ -108,7 +108,11 @@ export function batchesSuite(h: Harness): void {
   test('setMany: a ttlMs that is not a finite number rejects with InvalidArgumentError and writes nothing', () =>
     withStore(h, async (store) => {
       for (const ttlMs of [Number.NaN, Number.POSITIVE_INFINITY, '100'] as unknown[]) {
-        await rejects(() => store.setMany('g', { a: '1' }, { ttlMs: ttlMs as number }), InvalidArgumentError, 'INVALID_ARGUMENT');
+        await rejects(
+          () => store.setMany('g', { a: '1' }, { ttlMs: ttlMs as number }),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+        );
       }
       assert.is(await store.countAll(), 0);
     }));
@@ -165,7 +169,11 @@ export function batchesSuite(h: Harness): void {
         { a: 'changed', b: null },
       ];
       for (const entries of bad) {
-        await rejects(() => store.setMany('g', entries as Iterable<[string, string]>), InvalidArgumentError, 'INVALID_ARGUMENT');
+        await rejects(
+          () => store.setMany('g', entries as Iterable<[string, string]>),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+        );
       }
       assert.equal(entriesOf(await store.getAll('g')), [['a', 'original']]);
       assert.equal(events, []);
@@ -277,8 +285,8 @@ export function batchesSuite(h: Harness): void {
     withStore(h, async (store) => {
       await store.set('g', '__proto__', 'p');
       const found = await store.getMany('g', ['__proto__', 'toString']);
-      assert.ok(Object.prototype.hasOwnProperty.call(found, '__proto__'));
-      assert.is(found['__proto__'], 'p');
+      assert.ok(Object.hasOwn(found, '__proto__'));
+      assert.is(Object.getOwnPropertyDescriptor(found, '__proto__')?.value, 'p');
       assert.not.ok('toString' in found);
     }));
 
@@ -344,7 +352,7 @@ export function batchesSuite(h: Harness): void {
       assert.is(await store.countAll(), 1);
     }));
 
-  test('deletePrefix on a ScopedStore: only the namespace\'s groups, prefix without the namespace', () =>
+  test("deletePrefix on a ScopedStore: only the namespace's groups, prefix without the namespace", () =>
     withStore(h, async (store) => {
       const scoped = store.scope('ns');
       await scoped.setMany('a', { x: '1', y: '2' });
@@ -466,7 +474,10 @@ export function batchesSuite(h: Harness): void {
       const original: string[] = [];
       for (let i = 0; i < 200; i += 2) original.push(name(i));
       for (const k of original) live.add(k);
-      await store.setMany('g', original.map((k) => [k, `v-${k}`] as const));
+      await store.setMany(
+        'g',
+        original.map((k) => [k, `v-${k}`] as const),
+      );
       const next = random(8);
       const insertedAhead = new Set<string>();
       const insertedBehind = new Set<string>();
@@ -526,13 +537,17 @@ export function batchesSuite(h: Harness): void {
       assert.equal([...visited].sort(byCodePoint), visited, 'keys are visited in increasing order');
       const seen = new Set(visited);
       for (const k of original) {
-        if (deletedAhead.has(k)) assert.not.ok(seen.has(k), `${k}, deleted before the cursor reached it, was not visited`);
+        if (deletedAhead.has(k))
+          assert.not.ok(seen.has(k), `${k}, deleted before the cursor reached it, was not visited`);
         else assert.ok(seen.has(k), `original key ${k} was visited`);
       }
       for (const k of insertedAhead) assert.ok(seen.has(k), `${k}, inserted ahead of the cursor, was visited`);
       for (const k of insertedBehind) assert.not.ok(seen.has(k), `${k}, inserted behind the cursor, was not visited`);
       for (const k of deletedAhead) assert.not.ok(seen.has(k), `${k}, deleted ahead of the cursor, was not visited`);
-      assert.ok(insertedAhead.size > 3 && insertedBehind.size > 3 && deletedAhead.size > 3, 'the run exercised every case');
+      assert.ok(
+        insertedAhead.size > 3 && insertedBehind.size > 3 && deletedAhead.size > 3,
+        'the run exercised every case',
+      );
     }));
 
   test.run();

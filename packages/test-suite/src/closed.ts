@@ -5,7 +5,18 @@
 import { ClosedError, type Store } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Clock, collect, deferred, record, rejects, setEvent, shapes, throwsSync, tick, type Harness } from './support.js';
+import {
+  Clock,
+  collect,
+  deferred,
+  type Harness,
+  record,
+  rejects,
+  setEvent,
+  shapes,
+  throwsSync,
+  tick,
+} from './support.js';
 
 /** Every Promise-returning method of a store, called with valid arguments. */
 function promiseCalls(store: Store): Array<[string, () => Promise<unknown>]> {
@@ -172,7 +183,7 @@ export function closedSuite(h: Harness): void {
     }
   });
 
-  test('close: ends every watcher\'s iteration, pending reads included', async () => {
+  test("close: ends every watcher's iteration, pending reads included", async () => {
     const { store } = await openAt(h);
     const idle = store.watch('nothing', '*');
     const busy = store.watch('g', '*');

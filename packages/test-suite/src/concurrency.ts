@@ -5,7 +5,7 @@
 import { NotFoundError, QuotaExceededError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { entriesOf, random, record, withStore, type Harness } from './support.js';
+import { entriesOf, type Harness, random, record, withStore } from './support.js';
 
 type Outcome = string | number | boolean | undefined | 'NOT_FOUND';
 
@@ -18,7 +18,10 @@ export function concurrencySuite(h: Harness): void {
       const model = new Map<string, Map<string, string>>();
       const groupOf = (g: string): Map<string, string> => {
         let m = model.get(g);
-        if (!m) model.set(g, (m = new Map()));
+        if (!m) {
+          m = new Map();
+          model.set(g, m);
+        }
         return m;
       };
       const calls: Array<Promise<Outcome>> = [];
@@ -60,7 +63,11 @@ export function concurrencySuite(h: Harness): void {
         assert.is(outcomes[i], expected[i], `call #${i}`);
       }
       for (const [group, entries] of model) {
-        assert.equal(entriesOf(await store.getAll(group)), entriesOf(Object.fromEntries(entries)), `final state of ${group}`);
+        assert.equal(
+          entriesOf(await store.getAll(group)),
+          entriesOf(Object.fromEntries(entries)),
+          `final state of ${group}`,
+        );
       }
     }));
 
@@ -93,7 +100,9 @@ export function concurrencySuite(h: Harness): void {
     withStore(h, async (store) => {
       await Promise.all(
         Array.from({ length: 300 }, (_, i) =>
-          i % 3 === 0 ? store.setWithTTL(`g${i % 10}`, `k${i}`, `${i}`, 60_000) : store.set(`g${i % 10}`, `k${i}`, `${i}`),
+          i % 3 === 0
+            ? store.setWithTTL(`g${i % 10}`, `k${i}`, `${i}`, 60_000)
+            : store.set(`g${i % 10}`, `k${i}`, `${i}`),
         ),
       );
       assert.is(await store.countAll(), 300);
@@ -110,7 +119,10 @@ export function concurrencySuite(h: Harness): void {
         counts.push(store.countAll());
       }
       await Promise.all(writes);
-      assert.equal(await Promise.all(counts), Array.from({ length: 100 }, (_, i) => i + 1));
+      assert.equal(
+        await Promise.all(counts),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
     }));
 
   test('events of writes issued together arrive in call order', () =>

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, type Store } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, rejects, withStore, type Harness } from './support.js';
+import { byCodePoint, collect, type Harness, rejects, withStore } from './support.js';
 
 /** Groups chosen so that LIKE, GLOB, case folding or a sloppy range would match too much. */
 const GROUPS = [
@@ -74,11 +74,11 @@ export function countsSuite(h: Harness): void {
     ["'user*' and 'user?' are literal, not GLOB wildcards", 'user*'],
     ["'user?' is literal", 'user?'],
     ["'user[' is literal, not a GLOB character class", 'user['],
-    ["a backslash is literal, not an escape", 'user\\'],
-    ["a NUL character is a real character of the prefix", 'user_\u0000'],
-    ["the highest code point as the last character of the prefix", 'user_\u{10FFFF}'],
-    ["a prefix longer than every group matches nothing", 'user_1_and_more'],
-    ["a prefix matching no group", 'nope'],
+    ['a backslash is literal, not an escape', 'user\\'],
+    ['a NUL character is a real character of the prefix', 'user_\u0000'],
+    ['the highest code point as the last character of the prefix', 'user_\u{10FFFF}'],
+    ['a prefix longer than every group matches nothing', 'user_1_and_more'],
+    ['a prefix matching no group', 'nope'],
   ];
 
   for (const [label, prefix] of prefixes) {
@@ -101,7 +101,15 @@ export function countsSuite(h: Harness): void {
 
   test('countAll/groups: a prefix ending in the highest code point matches across the carry', () =>
     withStore(h, async (store) => {
-      for (const g of ['a\u{10FFFF}', 'a\u{10FFFF}\u{10FFFF}', 'a\u{10FFFF}x', 'b', 'a\u{10FFFE}', '\u{10FFFF}', '\u{10FFFF}\u{10FFFF}']) {
+      for (const g of [
+        'a\u{10FFFF}',
+        'a\u{10FFFF}\u{10FFFF}',
+        'a\u{10FFFF}x',
+        'b',
+        'a\u{10FFFE}',
+        '\u{10FFFF}',
+        '\u{10FFFF}\u{10FFFF}',
+      ]) {
         await store.set(g, 'k', 'v');
       }
       assert.equal(await store.groups('a\u{10FFFF}'), ['a\u{10FFFF}', 'a\u{10FFFF}x', 'a\u{10FFFF}\u{10FFFF}']);
@@ -141,7 +149,10 @@ export function countsSuite(h: Harness): void {
 
   test('countAll/groups: a non-string prefix rejects with InvalidArgumentError', () =>
     withStore(h, async (store) => {
-      const loose = store as unknown as { countAll(p: unknown): Promise<number>; groups(p: unknown): Promise<string[]> };
+      const loose = store as unknown as {
+        countAll(p: unknown): Promise<number>;
+        groups(p: unknown): Promise<string[]>;
+      };
       for (const bad of [1, null, {}, ['a']]) {
         await rejects(() => loose.countAll(bad), InvalidArgumentError, 'INVALID_ARGUMENT', `countAll(${String(bad)})`);
         await rejects(() => loose.groups(bad), InvalidArgumentError, 'INVALID_ARGUMENT', `groups(${String(bad)})`);

@@ -4,7 +4,7 @@
 import { NotFoundError, StoreError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { entriesOf, rejects, withStore, type Harness } from './support.js';
+import { entriesOf, type Harness, rejects, withStore } from './support.js';
 
 export function crudSuite(h: Harness): void {
   const test = suite(`${h.name}: crud`);
@@ -108,7 +108,7 @@ export function crudSuite(h: Harness): void {
       assert.is(await store.count('g'), 0);
     }));
 
-  test('getAll: returns the group\'s pairs as a null-prototype object', () =>
+  test("getAll: returns the group's pairs as a null-prototype object", () =>
     withStore(h, async (store) => {
       await store.set('g', 'b', '2');
       await store.set('g', 'a', '1');
@@ -137,10 +137,10 @@ export function crudSuite(h: Harness): void {
       const all = await store.getAll('g');
       assert.is(Object.getPrototypeOf(all), null);
       assert.equal(Object.keys(all).sort(), ['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
-      assert.ok(Object.prototype.hasOwnProperty.call(all, '__proto__'), '__proto__ must be an own property');
-      assert.is(all['__proto__'], 'p');
-      assert.is(all['constructor'], 'c');
-      assert.is(all['toString'], 't');
+      assert.ok(Object.hasOwn(all, '__proto__'), '__proto__ must be an own property');
+      assert.is(Object.getOwnPropertyDescriptor(all, '__proto__')?.value, 'p');
+      assert.is(all.constructor, 'c');
+      assert.is(all.toString, 't');
       assert.is(await store.get('g', '__proto__'), 'p');
     }));
 

@@ -11,13 +11,13 @@ import {
   NotADatabaseError,
   NotFoundError,
   QuotaExceededError,
+  type Store,
   StoreError,
   TemplateError,
-  type Store,
 } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rejects, withStore, type Harness } from './support.js';
+import { type Harness, rejects, withStore } from './support.js';
 
 /** Every Promise-returning method of a store, called with a non-string group (or worse). */
 function badCalls(store: Store): Array<[string, () => Promise<unknown>]> {
@@ -78,7 +78,7 @@ export function errorsSuite(h: Harness): void {
     assert.is(new TemplateError('exec', 'm').phase, 'exec');
   });
 
-  test('errors from the store are instances of core\'s classes (one copy of each)', () =>
+  test("errors from the store are instances of core's classes (one copy of each)", () =>
     withStore(h, async (store) => {
       const notFound = await rejects(() => store.get('config', 'theme'), NotFoundError, 'NOT_FOUND');
       assert.instance(notFound, StoreError);

@@ -6,18 +6,18 @@ import { InvalidArgumentError, NotFoundError, type StoreEvent } from '@go-store/
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  T0,
   deleteEvent,
   deleteGroupEvent,
   drain,
+  type Harness,
   record,
   rejects,
   setEvent,
   shape,
   shapes,
+  T0,
   throwsSync,
   withStore,
-  type Harness,
 } from './support.js';
 
 export function eventsSuite(h: Harness): void {
@@ -61,7 +61,7 @@ export function eventsSuite(h: Harness): void {
       assert.is((events[0] as StoreEvent).timestamp.getTime(), T0 + 7);
     }));
 
-  test('watch: a watcher of the empty key gets that key\'s events but never delete_group', () =>
+  test("watch: a watcher of the empty key gets that key's events but never delete_group", () =>
     withStore(h, async (store) => {
       const empty = store.watch('g', '');
       const anyGroupEmpty = store.watch('*', '');
@@ -77,7 +77,12 @@ export function eventsSuite(h: Harness): void {
   test('unwatch: anything but a watcher throws InvalidArgumentError', () =>
     withStore(h, async (store) => {
       for (const value of [undefined, null, {}, 'w']) {
-        throwsSync(() => store.unwatch(value as never), InvalidArgumentError, 'INVALID_ARGUMENT', `unwatch(${String(value)})`);
+        throwsSync(
+          () => store.unwatch(value as never),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `unwatch(${String(value)})`,
+        );
       }
     }));
 
@@ -121,7 +126,14 @@ export function eventsSuite(h: Harness): void {
       await rejects(() => store.setWithTTL('g', 'k', 'v', Number.NaN), InvalidArgumentError);
       await rejects(() => loose.delete('g', null), InvalidArgumentError);
       await rejects(() => loose.deleteGroup(7), InvalidArgumentError);
-      await rejects(() => loose.setMany('g', [['a', '1'], ['b', 2]]), InvalidArgumentError);
+      await rejects(
+        () =>
+          loose.setMany('g', [
+            ['a', '1'],
+            ['b', 2],
+          ]),
+        InvalidArgumentError,
+      );
       assert.equal(events, []);
       assert.equal(await drain(watcher), []);
     }));
@@ -166,7 +178,7 @@ export function eventsSuite(h: Harness): void {
       assert.equal(await Promise.all(reads), ['v1', 'v2']);
     }));
 
-  test('onChange: the callback has run by the time the write\'s Promise resolves', () =>
+  test("onChange: the callback has run by the time the write's Promise resolves", () =>
     withStore(h, async (store) => {
       const events = record(store);
       await store.set('g', 'k', 'v');
@@ -232,7 +244,11 @@ export function eventsSuite(h: Harness): void {
       await store.set('b', 'other', '2');
       await store.delete('a', 'k');
       await store.deleteGroup('b');
-      assert.equal(shapes(await drain(watcher)), [setEvent('a', 'k', '1'), setEvent('b', 'k', '2'), deleteEvent('a', 'k')]);
+      assert.equal(shapes(await drain(watcher)), [
+        setEvent('a', 'k', '1'),
+        setEvent('b', 'k', '2'),
+        deleteEvent('a', 'k'),
+      ]);
     }));
 
   test('watch(g, k): receives exactly that key (not delete_group, other keys or other groups)', () =>
@@ -533,7 +549,11 @@ export function eventsSuite(h: Harness): void {
       assert.not.ok(earlyValues.includes('2'), 'a watcher unwatched during a dispatch receives no later event');
       assert.ok(opened, 'watch() inside the callback returned a watcher');
       const openedValues = (await drain(opened)).map((e) => e.value);
-      assert.is(openedValues[openedValues.length - 1], '2', 'a watcher opened during a dispatch receives the following events');
+      assert.is(
+        openedValues[openedValues.length - 1],
+        '2',
+        'a watcher opened during a dispatch receives the following events',
+      );
     }));
 
   test('onChange: a callback may write to the store without deadlock; its write lands after', () =>

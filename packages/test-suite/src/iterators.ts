@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, withStore, type Harness } from './support.js';
+import { byCodePoint, collect, type Harness, withStore } from './support.js';
 
 export function iteratorsSuite(h: Harness): void {
   const test = suite(`${h.name}: iterators`);

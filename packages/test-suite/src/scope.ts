@@ -11,13 +11,13 @@ import {
   deleteGroupEvent,
   drain,
   entriesOf,
+  type Harness,
   record,
   rejects,
   setEvent,
   shapes,
   throwsSync,
   withStore,
-  type Harness,
 } from './support.js';
 
 export function scopeSuite(h: Harness): void {
@@ -33,16 +33,45 @@ export function scopeSuite(h: Harness): void {
 
   test('scope: an invalid namespace throws InvalidArgumentError synchronously', () =>
     withStore(h, async (store) => {
-      const bad: unknown[] = ['', 'a:b', 'a b', 'ü', 'a_b', 'a.b', 'a/b', 'abc\n', '\nabc', 'a\u0000', '😀', '*', 'ａ', 1, null, undefined, {}, ['a']];
+      const bad: unknown[] = [
+        '',
+        'a:b',
+        'a b',
+        'ü',
+        'a_b',
+        'a.b',
+        'a/b',
+        'abc\n',
+        '\nabc',
+        'a\u0000',
+        '😀',
+        '*',
+        'ａ',
+        1,
+        null,
+        undefined,
+        {},
+        ['a'],
+      ];
       for (const ns of bad) {
-        throwsSync(() => store.scope(ns as string), InvalidArgumentError, 'INVALID_ARGUMENT', `scope(${JSON.stringify(ns) ?? String(ns)})`);
+        throwsSync(
+          () => store.scope(ns as string),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `scope(${JSON.stringify(ns) ?? String(ns)})`,
+        );
       }
     }));
 
   test('scope: a non-string namespace of any type throws InvalidArgumentError, never another error', () =>
     withStore(h, async (store) => {
       for (const value of [10n, Symbol('ns'), null, undefined, 42, {}, ['a']]) {
-        throwsSync(() => store.scope(value as unknown as string), InvalidArgumentError, 'INVALID_ARGUMENT', `namespace ${String(typeof value)}`);
+        throwsSync(
+          () => store.scope(value as unknown as string),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `namespace ${String(typeof value)}`,
+        );
       }
     }));
 
@@ -51,8 +80,18 @@ export function scopeSuite(h: Harness): void {
       const bad: unknown[] = [-1, 1.5, Number.NaN, '3', Number.POSITIVE_INFINITY, true, -0.5, {}, null, 3n];
       for (const value of bad) {
         const label = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
-        throwsSync(() => store.scope('ns', { maxKeys: value as number }), InvalidArgumentError, 'INVALID_ARGUMENT', `maxKeys ${label}`);
-        throwsSync(() => store.scope('ns', { maxGroups: value as number }), InvalidArgumentError, 'INVALID_ARGUMENT', `maxGroups ${label}`);
+        throwsSync(
+          () => store.scope('ns', { maxKeys: value as number }),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `maxKeys ${label}`,
+        );
+        throwsSync(
+          () => store.scope('ns', { maxGroups: value as number }),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `maxGroups ${label}`,
+        );
       }
     }));
 
@@ -84,7 +123,27 @@ export function scopeSuite(h: Harness): void {
   test('scope: a ScopedStore has every method of §7 and §13', () =>
     withStore(h, async (store) => {
       const scoped = store.scope('ns') as unknown as Record<string, unknown>;
-      const methods = ['get', 'has', 'set', 'setWithTTL', 'delete', 'deleteGroup', 'getAll', 'all', 'count', 'getSplit', 'getFields', 'render', 'countAll', 'groups', 'transaction', 'setMany', 'getMany', 'deletePrefix', 'getPage'];
+      const methods = [
+        'get',
+        'has',
+        'set',
+        'setWithTTL',
+        'delete',
+        'deleteGroup',
+        'getAll',
+        'all',
+        'count',
+        'getSplit',
+        'getFields',
+        'render',
+        'countAll',
+        'groups',
+        'transaction',
+        'setMany',
+        'getMany',
+        'deletePrefix',
+        'getPage',
+      ];
       for (const name of methods) assert.type(scoped[name], 'function', `scoped.${name}`);
     }));
 
@@ -105,10 +164,7 @@ export function scopeSuite(h: Harness): void {
         ['temp', 't'],
       ]);
       assert.is(Object.getPrototypeOf(await scoped.getAll('g')), null);
-      assert.equal(
-        (await collect(scoped.all('g'))).map((p) => p.key).sort(),
-        ['k', 'list', 'temp'],
-      );
+      assert.equal((await collect(scoped.all('g'))).map((p) => p.key).sort(), ['k', 'list', 'temp']);
       assert.equal([...(await scoped.getSplit('g', 'list', ','))], ['a', 'b  c']);
       assert.equal([...(await scoped.getFields('g', 'list'))], ['a,b', 'c']);
       clock.advance(100);
@@ -146,7 +202,12 @@ export function scopeSuite(h: Harness): void {
       await scoped.setWithTTL('g', 'k2', 'v2', 1_000);
       await scoped.delete('g', 'k');
       await scoped.deleteGroup('g');
-      const want = [setEvent('ns:g', 'k', 'v'), setEvent('ns:g', 'k2', 'v2'), deleteEvent('ns:g', 'k'), deleteGroupEvent('ns:g')];
+      const want = [
+        setEvent('ns:g', 'k', 'v'),
+        setEvent('ns:g', 'k2', 'v2'),
+        deleteEvent('ns:g', 'k'),
+        deleteGroupEvent('ns:g'),
+      ];
       assert.equal(shapes(events), want);
       assert.equal(shapes(await drain(watcher)), want);
     }));
@@ -192,7 +253,7 @@ export function scopeSuite(h: Harness): void {
       assert.is(await scoped.has('g3', 'k'), false);
     }));
 
-  test('quota: QuotaExceededError names the operation\'s full stored group', () =>
+  test("quota: QuotaExceededError names the operation's full stored group", () =>
     withStore(h, async (store) => {
       const scoped = store.scope('q', { maxKeys: 1 });
       await scoped.set('g', 'a', '1');
@@ -364,7 +425,9 @@ export function scopeSuite(h: Harness): void {
     withStore(h, async (store) => {
       const scoped = store.scope('race', { maxKeys: 10 });
       const results = await Promise.allSettled(
-        Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? scoped.set('g', `k${i}`, 'v') : scoped.setWithTTL('g', `k${i}`, 'v', 60_000))),
+        Array.from({ length: 60 }, (_, i) =>
+          i % 2 === 0 ? scoped.set('g', `k${i}`, 'v') : scoped.setWithTTL('g', `k${i}`, 'v', 60_000),
+        ),
       );
       assert.is(results.filter((r) => r.status === 'fulfilled').length, 10);
       assert.is(await scoped.countAll(), 10);

@@ -5,7 +5,7 @@
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rejects, withStore, type Harness } from './support.js';
+import { type Harness, rejects, withStore } from './support.js';
 
 /** [value, separator, what Go's strings.Split returns] */
 const SPLITS: Array<[string, string, string[]]> = [
@@ -94,7 +94,12 @@ export function splitSuite(h: Harness): void {
       await store.set('g', 'k', 'a,b');
       const loose = store as unknown as { getSplit(g: string, k: string, s: unknown): Promise<Iterable<string>> };
       for (const bad of [1, null, undefined, /,/]) {
-        await rejects(() => loose.getSplit('g', 'k', bad), InvalidArgumentError, 'INVALID_ARGUMENT', `getSplit(sep = ${String(bad)})`);
+        await rejects(
+          () => loose.getSplit('g', 'k', bad),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          `getSplit(sep = ${String(bad)})`,
+        );
       }
     }));
 

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collect, record, rejects, withStore, type Harness } from './support.js';
+import { collect, type Harness, record, rejects, withStore } from './support.js';
 
 /** The §3 list, plus a few neighbours that catch normalisation or escaping. */
 export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
@@ -79,8 +79,8 @@ export function stringsSuite(h: Harness): void {
 
         const all = await store.getAll(s);
         assert.is(all[s], s);
-        assert.is(all['key'], 'in group');
-        assert.ok(Object.prototype.hasOwnProperty.call(await store.getAll('group'), s));
+        assert.is(all.key, 'in group');
+        assert.ok(Object.hasOwn(await store.getAll('group'), s));
 
         const groups = await store.groups();
         assert.ok(groups.includes(s), `groups() must include ${JSON.stringify(s)}`);
@@ -131,8 +131,8 @@ export function stringsSuite(h: Harness): void {
 
   test('round-trip: 10,000-character group and key', () =>
     withStore(h, async (store) => {
-      const group = 'g'.repeat(5_000) + '群'.repeat(4_998) + '\u0000%';
-      const key = 'k'.repeat(9_999) + 'é';
+      const group = `${'g'.repeat(5_000) + '群'.repeat(4_998)}\u0000%`;
+      const key = `${'k'.repeat(9_999)}é`;
       assert.is(group.length, 10_000);
       assert.is(key.length, 10_000);
       await store.set(group, key, 'v');
@@ -155,7 +155,7 @@ export function stringsSuite(h: Harness): void {
       assert.ok((await store.get('big', 'ascii')) === ascii, 'the 1 MB ASCII value must round-trip exactly');
       assert.ok((await store.get('big', 'mixed')) === mixed, 'the 1 MB mixed value must round-trip exactly');
       const all = await store.getAll('big');
-      assert.ok(all['mixed'] === mixed);
+      assert.ok(all.mixed === mixed);
     });
   });
 
@@ -213,13 +213,31 @@ export function stringsSuite(h: Harness): void {
         await store.set('g', 'k', 'original');
         const events = record(store);
         const loose = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-        const call = (method: string, ...args: unknown[]) => () => (loose[method] as (...a: unknown[]) => Promise<unknown>).apply(store, args);
+        const call =
+          (method: string, ...args: unknown[]) =>
+          () =>
+            (loose[method] as (...a: unknown[]) => Promise<unknown>).apply(store, args);
         await rejects(call('set', bad, 'k', 'v'), InvalidArgumentError, 'INVALID_ARGUMENT', 'set(bad group)');
         await rejects(call('set', 'g', bad, 'v'), InvalidArgumentError, 'INVALID_ARGUMENT', 'set(bad key)');
         await rejects(call('set', 'g', 'k', bad), InvalidArgumentError, 'INVALID_ARGUMENT', 'set(bad value)');
-        await rejects(call('setWithTTL', 'g', 'k', bad, 1_000), InvalidArgumentError, 'INVALID_ARGUMENT', 'setWithTTL(bad value)');
-        await rejects(call('setWithTTL', bad, 'k', 'v', 1_000), InvalidArgumentError, 'INVALID_ARGUMENT', 'setWithTTL(bad group)');
-        await rejects(call('setMany', 'g', [['k2', bad]]), InvalidArgumentError, 'INVALID_ARGUMENT', 'setMany(bad value)');
+        await rejects(
+          call('setWithTTL', 'g', 'k', bad, 1_000),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          'setWithTTL(bad value)',
+        );
+        await rejects(
+          call('setWithTTL', bad, 'k', 'v', 1_000),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          'setWithTTL(bad group)',
+        );
+        await rejects(
+          call('setMany', 'g', [['k2', bad]]),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          'setMany(bad value)',
+        );
         await rejects(call('get', bad, 'k'), InvalidArgumentError, 'INVALID_ARGUMENT', 'get(bad group)');
         await rejects(call('get', 'g', bad), InvalidArgumentError, 'INVALID_ARGUMENT', 'get(bad key)');
         await rejects(call('has', 'g', bad), InvalidArgumentError, 'INVALID_ARGUMENT', 'has(bad key)');
@@ -244,10 +262,44 @@ export function stringsSuite(h: Harness): void {
 
   test('order: groups() sorts by code point across ASCII, controls, BMP and astral characters', () =>
     withStore(h, async (store) => {
-      const names = ['b', 'a', 'B', 'A', '', 'a\u0000', 'a\u0001', 'aa', '\u007F', '\u0080', '\u00e9', 'e\u0301', '\uE000', '\u{10000}', '\uFFFD', '\u{10FFFF}', '\uD7FF'];
+      const names = [
+        'b',
+        'a',
+        'B',
+        'A',
+        '',
+        'a\u0000',
+        'a\u0001',
+        'aa',
+        '\u007F',
+        '\u0080',
+        '\u00e9',
+        'e\u0301',
+        '\uE000',
+        '\u{10000}',
+        '\uFFFD',
+        '\u{10FFFF}',
+        '\uD7FF',
+      ];
       for (const name of names) await store.set(name, 'k', 'v');
       assert.equal(await store.groups(), [
-        '', 'A', 'B', 'a', 'a\u0000', 'a\u0001', 'aa', 'b', 'e\u0301', '\u007F', '\u0080', '\u00e9', '\uD7FF', '\uE000', '\uFFFD', '\u{10000}', '\u{10FFFF}',
+        '',
+        'A',
+        'B',
+        'a',
+        'a\u0000',
+        'a\u0001',
+        'aa',
+        'b',
+        'e\u0301',
+        '\u007F',
+        '\u0080',
+        '\u00e9',
+        '\uD7FF',
+        '\uE000',
+        '\uFFFD',
+        '\u{10000}',
+        '\u{10FFFF}',
       ]);
       assert.equal(await collect(store.groupsSeq()), await store.groups());
     }));
@@ -264,4 +316,3 @@ export function stringsSuite(h: Harness): void {
 
   test.run();
 }
-

@@ -3,7 +3,7 @@
  * clock, asserting rejections, and collecting events. Nothing here depends on a runtime: the
  * suite runs wherever uvu does (Node, Deno, Bun, a browser, workerd).
  */
-import { StoreError, type Store, type StoreEvent, type StoreOptions, type Watcher } from '@go-store/core';
+import { type Store, StoreError, type StoreEvent, type StoreOptions, type Watcher } from '@go-store/core';
 import * as assert from 'uvu/assert';
 
 /** Opens a fresh, empty store with the given store options. */
@@ -110,17 +110,19 @@ export async function rejects<E extends Error>(
     throw new Error('unreachable');
   }
   const error = settled.error;
-  assert.ok(
-    error instanceof Class,
-    `${what} rejected with ${describe(error)}, expected ${Class.name}`,
-  );
+  assert.ok(error instanceof Class, `${what} rejected with ${describe(error)}, expected ${Class.name}`);
   assert.ok(error instanceof StoreError, `${what}: ${Class.name} must extend StoreError`);
   if (code !== undefined) assert.is((error as StoreError).code, code, `${what}: error code`);
   return error as E;
 }
 
 /** Like {@link rejects} for a synchronous call that must throw. */
-export function throwsSync<E extends Error>(call: () => unknown, Class: ErrorClass<E>, code?: string, what = 'the call'): E {
+export function throwsSync<E extends Error>(
+  call: () => unknown,
+  Class: ErrorClass<E>,
+  code?: string,
+  what = 'the call',
+): E {
   try {
     call();
   } catch (error) {
@@ -228,7 +230,8 @@ export function byCodePoint(a: string, b: string): number {
 /** An own-property copy of a (null-prototype) record, for deep comparison with a literal. */
 export function plain(record: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of Object.keys(record)) Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(record))
+    Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
   return out;
 }
 

@@ -3,7 +3,7 @@
  * transaction's own writes, events only after commit and in order, other calls wait, and the
  * callback's error propagates unchanged.
  */
-import { InvalidArgumentError, NotFoundError, QuotaExceededError, StoreError, type Store } from '@go-store/core';
+import { InvalidArgumentError, NotFoundError, QuotaExceededError, type Store, StoreError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -13,13 +13,13 @@ import {
   deleteGroupEvent,
   drain,
   entriesOf,
+  type Harness,
   record,
   rejects,
   setEvent,
   shapes,
   tick,
   withStore,
-  type Harness,
 } from './support.js';
 
 /** The data methods §13 says `tx` offers. */
@@ -100,7 +100,13 @@ export function transactionsSuite(h: Harness): void {
         await tx.set('new', 'k', 'v');
       });
       assert.equal(await snapshot(store), [
-        ['g', [['a', 'one'], ['c', '3']]],
+        [
+          'g',
+          [
+            ['a', 'one'],
+            ['c', '3'],
+          ],
+        ],
         ['new', [['k', 'v']]],
       ]);
     }));
@@ -114,7 +120,7 @@ export function transactionsSuite(h: Harness): void {
       });
     }));
 
-  test('tx: reads see the transaction\'s own writes', () =>
+  test("tx: reads see the transaction's own writes", () =>
     withStore(h, async (store, clock) => {
       await seed(store);
       await store.transaction(async (tx) => {
@@ -128,10 +134,7 @@ export function transactionsSuite(h: Harness): void {
           ['b', '2'],
           ['c', '3'],
         ]);
-        assert.equal(
-          (await collect(tx.all('g'))).map((p) => p.key).sort(),
-          ['b', 'c'],
-        );
+        assert.equal((await collect(tx.all('g'))).map((p) => p.key).sort(), ['b', 'c']);
         assert.equal(await tx.getPage('g', { limit: 10 }), [
           { key: 'b', value: '2' },
           { key: 'c', value: '3' },
@@ -153,7 +156,7 @@ export function transactionsSuite(h: Harness): void {
       });
     }));
 
-  test('tx: render sees the transaction\'s own writes', () =>
+  test("tx: render sees the transaction's own writes", () =>
     withStore(h, async (store) => {
       const out = await store.transaction(async (tx) => {
         await tx.set('mail', 'host', 'smtp.example.com');
@@ -289,7 +292,11 @@ export function transactionsSuite(h: Harness): void {
         await tx.set('g', 'k', 'from the transaction');
         entered.resolve();
         await gate.promise;
-        assert.is(await tx.get('g', 'k'), 'from the transaction', 'the outer set has not landed inside the transaction');
+        assert.is(
+          await tx.get('g', 'k'),
+          'from the transaction',
+          'the outer set has not landed inside the transaction',
+        );
       });
       let outer: Promise<void> | undefined;
       let read: Promise<string> | undefined;
@@ -364,14 +371,26 @@ export function transactionsSuite(h: Harness): void {
 
   test('tx: using tx after the callback has finished rejects and writes nothing', () =>
     withStore(h, async (store) => {
-      let saved: { set(g: string, k: string, v: string): Promise<void>; get(g: string, k: string): Promise<string> } | undefined;
+      let saved:
+        | { set(g: string, k: string, v: string): Promise<void>; get(g: string, k: string): Promise<string> }
+        | undefined;
       await store.transaction(async (tx) => {
         saved = tx;
         await tx.set('g', 'a', '1');
       });
       assert.ok(saved);
-      await rejects(() => (saved as NonNullable<typeof saved>).set('g', 'late', 'v'), StoreError, undefined, 'tx.set after commit');
-      await rejects(() => (saved as NonNullable<typeof saved>).get('g', 'a'), StoreError, undefined, 'tx.get after commit');
+      await rejects(
+        () => (saved as NonNullable<typeof saved>).set('g', 'late', 'v'),
+        StoreError,
+        undefined,
+        'tx.set after commit',
+      );
+      await rejects(
+        () => (saved as NonNullable<typeof saved>).get('g', 'a'),
+        StoreError,
+        undefined,
+        'tx.get after commit',
+      );
       assert.is(await store.has('g', 'late'), false);
       assert.is(await store.get('g', 'a'), '1');
     }));
@@ -386,7 +405,12 @@ export function transactionsSuite(h: Harness): void {
         })
         .catch(() => undefined);
       assert.ok(saved);
-      await rejects(() => (saved as NonNullable<typeof saved>).set('g', 'late', 'v'), StoreError, undefined, 'tx.set after rollback');
+      await rejects(
+        () => (saved as NonNullable<typeof saved>).set('g', 'late', 'v'),
+        StoreError,
+        undefined,
+        'tx.set after rollback',
+      );
       assert.is(await store.countAll(), 0);
     }));
 
@@ -422,51 +446,62 @@ export function transactionsSuite(h: Harness): void {
       assert.is(await store.get('g', 'k'), 'outer', 'the outer write landed after the commit');
     }));
 
-  if (h.asyncContext) test('transaction: awaiting (or chaining) the outer store inside the callback rejects with a StoreError, never hangs, and cancels the call', () =>
-    withStore(h, async (store) => {
-      const done = deferred<'still pending after the transaction'>();
-      let outer: Promise<unknown> | undefined;
-      let outerWrite: Promise<unknown> | undefined;
-      let nested: Promise<unknown> | undefined;
-      let closing: Promise<unknown> | undefined;
-      await store.transaction(async (tx) => {
-        await tx.set('g', 'inside', 'v');
-        outer = store.get('g', 'inside').then(
-          (value) => ({ resolved: value }),
-          (error: unknown) => error,
+  if (h.asyncContext)
+    test('transaction: awaiting (or chaining) the outer store inside the callback rejects with a StoreError, never hangs, and cancels the call', () =>
+      withStore(h, async (store) => {
+        const done = deferred<'still pending after the transaction'>();
+        let outer: Promise<unknown> | undefined;
+        let outerWrite: Promise<unknown> | undefined;
+        let nested: Promise<unknown> | undefined;
+        let closing: Promise<unknown> | undefined;
+        await store.transaction(async (tx) => {
+          await tx.set('g', 'inside', 'v');
+          outer = store.get('g', 'inside').then(
+            (value) => ({ resolved: value }),
+            (error: unknown) => error,
+          );
+          outerWrite = store.set('g', 'outer', 'v').then(
+            () => 'resolved',
+            (error: unknown) => error,
+          );
+          nested = store
+            .transaction(async () => 'nested')
+            .then(
+              (value) => ({ resolved: value }),
+              (error: unknown) => error,
+            );
+          closing = store.close().then(
+            () => 'resolved',
+            (error: unknown) => error,
+          );
+        });
+        // Resolved only now, after the transaction: an outer call that had not settled by now
+        // would have been waiting for the transaction it was issued from.
+        done.resolve('still pending after the transaction');
+        for (const [name, call] of [
+          ['store.get', outer],
+          ['store.set', outerWrite],
+          ['store.transaction', nested],
+          ['store.close', closing],
+        ] as const) {
+          const outcome = await Promise.race([call as Promise<unknown>, done.promise]);
+          assert.instance(outcome, StoreError, `${name} inside the callback: ${JSON.stringify(outcome)}`);
+        }
+        assert.is(await store.has('g', 'outer'), false, 'the refused outer write wrote nothing');
+        assert.is(
+          await store.get('g', 'inside'),
+          'v',
+          'the transaction itself committed (and the store is still open)',
         );
-        outerWrite = store.set('g', 'outer', 'v').then(
-          () => 'resolved',
-          (error: unknown) => error,
-        );
-        nested = store.transaction(async () => 'nested').then(
-          (value) => ({ resolved: value }),
-          (error: unknown) => error,
-        );
-        closing = store.close().then(
-          () => 'resolved',
-          (error: unknown) => error,
-        );
-      });
-      // Resolved only now, after the transaction: an outer call that had not settled by now
-      // would have been waiting for the transaction it was issued from.
-      done.resolve('still pending after the transaction');
-      for (const [name, call] of [
-        ['store.get', outer],
-        ['store.set', outerWrite],
-        ['store.transaction', nested],
-        ['store.close', closing],
-      ] as const) {
-        const outcome = await Promise.race([call as Promise<unknown>, done.promise]);
-        assert.instance(outcome, StoreError, `${name} inside the callback: ${JSON.stringify(outcome)}`);
-      }
-      assert.is(await store.has('g', 'outer'), false, 'the refused outer write wrote nothing');
-      assert.is(await store.get('g', 'inside'), 'v', 'the transaction itself committed (and the store is still open)');
-    }));
+      }));
 
   test('transaction: a non-function callback rejects with InvalidArgumentError', () =>
     withStore(h, async (store) => {
-      await rejects(() => store.transaction(42 as unknown as () => Promise<void>), InvalidArgumentError, 'INVALID_ARGUMENT');
+      await rejects(
+        () => store.transaction(42 as unknown as () => Promise<void>),
+        InvalidArgumentError,
+        'INVALID_ARGUMENT',
+      );
     }));
 
   test('scoped transaction: tx writes and reads within the namespace', () =>
@@ -495,7 +530,7 @@ export function transactionsSuite(h: Harness): void {
       });
     }));
 
-  test('scoped transaction: quotas are checked against the transaction\'s own writes', () =>
+  test("scoped transaction: quotas are checked against the transaction's own writes", () =>
     withStore(h, async (store) => {
       const scoped = store.scope('q', { maxKeys: 3 });
       await scoped.set('g', 'existing', 'v');
@@ -514,7 +549,7 @@ export function transactionsSuite(h: Harness): void {
       ]);
     }));
 
-  test('scoped transaction: maxGroups is checked against the transaction\'s own writes', () =>
+  test("scoped transaction: maxGroups is checked against the transaction's own writes", () =>
     withStore(h, async (store) => {
       const scoped = store.scope('q', { maxGroups: 2 });
       await scoped.transaction(async (tx) => {

@@ -6,7 +6,19 @@
 import { InvalidArgumentError, NotFoundError, type Store } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Clock, collect, drain, entriesOf, eventually, record, rejects, setEvent, shapes, withStore, type Harness } from './support.js';
+import {
+  Clock,
+  collect,
+  drain,
+  entriesOf,
+  eventually,
+  type Harness,
+  record,
+  rejects,
+  setEvent,
+  shapes,
+  withStore,
+} from './support.js';
 
 export function ttlSuite(h: Harness): void {
   const test = suite(`${h.name}: ttl`);
@@ -64,11 +76,30 @@ export function ttlSuite(h: Harness): void {
     withStore(h, async (store) => {
       await store.set('g', 'k', 'original');
       const events = record(store);
-      const bad: unknown[] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, '10', null, 10n, {}, [10]];
+      const bad: unknown[] = [
+        Number.NaN,
+        Number.POSITIVE_INFINITY,
+        Number.NEGATIVE_INFINITY,
+        '10',
+        null,
+        10n,
+        {},
+        [10],
+      ];
       for (const ttl of bad) {
-        const what = `setWithTTL(ttl = ${typeof ttl === 'bigint' ? '10n' : JSON.stringify(ttl) ?? String(ttl)})`;
-        await rejects(() => store.setWithTTL('g', 'k', 'new', ttl as number), InvalidArgumentError, 'INVALID_ARGUMENT', what);
-        await rejects(() => store.setWithTTL('g', 'fresh', 'new', ttl as number), InvalidArgumentError, 'INVALID_ARGUMENT', what);
+        const what = `setWithTTL(ttl = ${typeof ttl === 'bigint' ? '10n' : (JSON.stringify(ttl) ?? String(ttl))})`;
+        await rejects(
+          () => store.setWithTTL('g', 'k', 'new', ttl as number),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          what,
+        );
+        await rejects(
+          () => store.setWithTTL('g', 'fresh', 'new', ttl as number),
+          InvalidArgumentError,
+          'INVALID_ARGUMENT',
+          what,
+        );
       }
       assert.is(await store.get('g', 'k'), 'original');
       assert.is(await store.has('g', 'fresh'), false);
@@ -81,8 +112,18 @@ export function ttlSuite(h: Harness): void {
       await store.set('g', 'k', 'original');
       const events = record(store);
       const loose = store as unknown as { setWithTTL(g: string, k: string, v: string, ttl?: unknown): Promise<void> };
-      await rejects(() => loose.setWithTTL('g', 'k', 'new'), InvalidArgumentError, 'INVALID_ARGUMENT', 'setWithTTL without ttl');
-      await rejects(() => loose.setWithTTL('g', 'fresh', 'new', undefined), InvalidArgumentError, 'INVALID_ARGUMENT', 'setWithTTL(ttl = undefined)');
+      await rejects(
+        () => loose.setWithTTL('g', 'k', 'new'),
+        InvalidArgumentError,
+        'INVALID_ARGUMENT',
+        'setWithTTL without ttl',
+      );
+      await rejects(
+        () => loose.setWithTTL('g', 'fresh', 'new', undefined),
+        InvalidArgumentError,
+        'INVALID_ARGUMENT',
+        'setWithTTL(ttl = undefined)',
+      );
       assert.is(await store.get('g', 'k'), 'original');
       assert.is(await store.has('g', 'fresh'), false);
       assert.equal(events, []);
@@ -132,10 +173,7 @@ export function ttlSuite(h: Harness): void {
         ['later', 'T'],
         ['live', 'L'],
       ]);
-      assert.equal(
-        (await collect(store.all('g'))).map((p) => p.key).sort(),
-        ['later', 'live'],
-      );
+      assert.equal((await collect(store.all('g'))).map((p) => p.key).sort(), ['later', 'live']);
       assert.equal(entriesOf(await store.getAll('gone')), []);
       assert.equal(await collect(store.all('gone')), []);
       assert.is(await store.count('g'), 2);
@@ -245,7 +283,11 @@ export function ttlSuite(h: Harness): void {
       await eventually(() => countAllAt(store, clock, start), 'the background purge removed the expired rows');
       assert.is(await store.purgeExpired(), 0);
       assert.is(await store.get('g', 'forever'), 'v');
-      assert.equal(events.map((e) => e.type), ['set', 'set', 'set'], 'the purge emits nothing');
+      assert.equal(
+        events.map((e) => e.type),
+        ['set', 'set', 'set'],
+        'the purge emits nothing',
+      );
     } finally {
       await store.close();
     }

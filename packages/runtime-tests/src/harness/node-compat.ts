@@ -31,7 +31,10 @@ let opened = 0;
 // Recording it lets the run finish and say what happened.
 const rejections = new Map<Promise<unknown>, { reason: string; handledLater: boolean }>();
 process.on('unhandledRejection', (reason: unknown, promise: Promise<unknown>) => {
-  rejections.set(promise, { reason: reason instanceof Error ? (reason.stack ?? String(reason)) : String(reason), handledLater: false });
+  rejections.set(promise, {
+    reason: reason instanceof Error ? (reason.stack ?? String(reason)) : String(reason),
+    handledLater: false,
+  });
 });
 process.on('rejectionHandled', (promise: Promise<unknown>) => {
   const entry = rejections.get(promise);
@@ -49,7 +52,9 @@ const result = await runQueuedSuites(() => {
   if (folder !== undefined) persistenceSuite(runtime, folder);
 });
 const unhandled = [...rejections.values()].map(({ reason, handledLater }) =>
-  handledLater ? `${reason}\n(handled only later, asynchronously: Node and Deno end the process at this point by default)` : reason,
+  handledLater
+    ? `${reason}\n(handled only later, asynchronously: Node and Deno end the process at this point by default)`
+    : reason,
 );
 const report: RuntimeReport = { runtime, version, ...result, unhandled };
 process.stdout.write(`\n${REPORT_MARKER}${JSON.stringify(report)}\n`);

@@ -29,7 +29,15 @@ export async function runQueuedSuites(register: () => void): Promise<SuiteResult
   const queued = (uvu.UVU_QUEUE[0] ?? []).filter((entry): entry is QueuedSuite => typeof entry === 'function');
   uvu.UVU_QUEUE = [];
 
-  const result: SuiteResult = { total: 0, passed: 0, failed: 0, skipped: 0, suites: queued.length, durationMs: 0, failures: [] };
+  const result: SuiteResult = {
+    total: 0,
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    suites: queued.length,
+    durationMs: 0,
+    failures: [],
+  };
   const started = performance.now();
   for (const run of queued) {
     const [errors, passed, skipped, total] = await run();

@@ -20,7 +20,12 @@ export interface ChildResult {
  * The environment of the runtimes and tools the host starts: the host's own, without Deno's
  * update check, colours or wrangler's telemetry in their output.
  */
-export const QUIET_ENV: NodeJS.ProcessEnv = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', WRANGLER_SEND_METRICS: 'false' };
+export const QUIET_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  DENO_NO_UPDATE_CHECK: '1',
+  NO_COLOR: '1',
+  WRANGLER_SEND_METRICS: 'false',
+};
 
 export interface ChildOptions {
   cwd?: string;
@@ -32,7 +37,11 @@ export interface ChildOptions {
 export function runChild(command: string, args: readonly string[], options: ChildOptions): Promise<ChildResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let timedOut = false;
@@ -78,8 +87,16 @@ export interface RunningChild {
 }
 
 /** Starts `command args…` and returns at once. */
-export function startChild(command: string, args: readonly string[], options: Omit<ChildOptions, 'timeoutMs'>): RunningChild {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startChild(
+  command: string,
+  args: readonly string[],
+  options: Omit<ChildOptions, 'timeoutMs'>,
+): RunningChild {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   let exited = false;

@@ -7,15 +7,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SQLITE_HEADER } from '../harness/sqlite-file.js';
 import { Checks } from './checks.js';
-import { QUIET_ENV, runChild, tail, type ChildResult } from './child.js';
+import { type ChildResult, QUIET_ENV, runChild, tail } from './child.js';
 import { EXAMPLES_DIR, packageDir, packageVersion, resolveHere, runtimeBinary } from './paths.js';
 import { failedRow, type Row } from './row.js';
-import { exampleCompatibilityDate, serveWorker, workerdVersion, type RunningWorker } from './workerd.js';
+import { exampleCompatibilityDate, type RunningWorker, serveWorker, workerdVersion } from './workerd.js';
 
 const TIMEOUT_MS = 60_000;
 
 function describe(child: ChildResult): string {
-  const how = child.timedOut ? 'timed out' : child.spawnError ? `did not start (${child.spawnError.message})` : `exit ${child.code ?? child.signal}`;
+  const how = child.timedOut
+    ? 'timed out'
+    : child.spawnError
+      ? `did not start (${child.spawnError.message})`
+      : `exit ${child.code ?? child.signal}`;
   return `${how}\n${tail(child.stdout, 20)}\n${tail(child.stderr, 20)}`.trimEnd();
 }
 
@@ -49,23 +53,44 @@ export async function runScriptExample(runtime: 'Deno' | 'Bun'): Promise<Row> {
         ? // Deno treats workspace packages linked into node_modules as local files and will not
           // map their `.d.ts` imports of `./x.js` without sloppy imports; packages installed
           // from the registry need no flag.
-          await runChild(binary, ['check', '--no-lock', '--unstable-sloppy-imports', 'main.ts'], { cwd: folder, env: QUIET_ENV, timeoutMs: TIMEOUT_MS })
+          await runChild(binary, ['check', '--no-lock', '--unstable-sloppy-imports', 'main.ts'], {
+            cwd: folder,
+            env: QUIET_ENV,
+            timeoutMs: TIMEOUT_MS,
+          })
         : await typecheck(folder);
     checks.ok('main.ts type-checks', checked.code === 0, describe(checked));
 
     const args =
       runtime === 'Deno'
-        ? ['run', '--no-prompt', '--no-lock', `--allow-read=${dirname(resolveHere('sql.js/dist/sql-wasm.wasm'))},${data}`, `--allow-write=${data}`, '--allow-sys=hostname,uid', 'main.ts', database]
+        ? [
+            'run',
+            '--no-prompt',
+            '--no-lock',
+            `--allow-read=${dirname(resolveHere('sql.js/dist/sql-wasm.wasm'))},${data}`,
+            `--allow-write=${data}`,
+            '--allow-sys=hostname,uid',
+            'main.ts',
+            database,
+          ]
         : ['run', 'main.ts', database];
     for (const run of [1, 2]) {
       const child = await runChild(binary, args, { cwd: folder, env: QUIET_ENV, timeoutMs: TIMEOUT_MS });
       const expected = `run ${run} on ${runtime} ${version}; note: gone in a minute`;
       checks.ok(`run ${run} exits 0`, child.code === 0, describe(child));
       checks.ok(`run ${run} prints "${expected}"`, child.stdout.includes(expected), describe(child));
-      checks.ok(`run ${run} sees three set events`, child.stdout.split('\n').filter((line) => line.startsWith('event: set example/')).length === 3, describe(child));
+      checks.ok(
+        `run ${run} sees three set events`,
+        child.stdout.split('\n').filter((line) => line.startsWith('event: set example/')).length === 3,
+        describe(child),
+      );
     }
     const header = existsSync(database) ? readFileSync(database).subarray(0, 16).toString('latin1') : '(no file)';
-    checks.ok('after close the file is an SQLite database', header === SQLITE_HEADER, `starts with ${JSON.stringify(header)}`);
+    checks.ok(
+      'after close the file is an SQLite database',
+      header === SQLITE_HEADER,
+      `starts with ${JSON.stringify(header)}`,
+    );
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
@@ -99,15 +124,28 @@ function scanBundle(checks: Checks, folder: string, main: string): void {
 async function exerciseRoutes(checks: Checks, base: URL): Promise<void> {
   const at = (path: string) => new URL(path, base);
   const call = async (method: string, path: string, body?: string) => {
-    const response = await fetch(at(path), { method, ...(body === undefined ? {} : { body }), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    const response = await fetch(at(path), {
+      method,
+      ...(body === undefined ? {} : { body }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
     return { status: response.status, code: response.headers.get('x-error-code'), text: await response.text() };
   };
-  const expect = async (name: string, method: string, path: string, body: string | undefined, status: number, text?: string, code?: string) => {
+  const expect = async (
+    name: string,
+    method: string,
+    path: string,
+    body: string | undefined,
+    status: number,
+    text?: string,
+    code?: string,
+  ) => {
     await checks.step(`${method} ${path} → ${status}`, async () => {
       const got = await call(method, path, body);
       const problems: string[] = [];
       if (got.status !== status) problems.push(`status ${got.status}`);
-      if (text !== undefined && got.text !== text) problems.push(`body ${JSON.stringify(got.text)}, expected ${JSON.stringify(text)}`);
+      if (text !== undefined && got.text !== text)
+        problems.push(`body ${JSON.stringify(got.text)}, expected ${JSON.stringify(text)}`);
       if (code !== undefined && got.code !== code) problems.push(`x-error-code ${got.code}`);
       if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')} (${got.text.trim()})`);
     });
@@ -117,12 +155,34 @@ async function exerciseRoutes(checks: Checks, base: URL): Promise<void> {
   await expect('get', 'GET', '/kv/config/theme', undefined, 200, 'dark');
   await expect('a key with a slash, a value with emoji', 'PUT', '/kv/config/colour%2Fscheme', 'blue ☀️', 204);
   await expect('get it back', 'GET', '/kv/config/colour%2Fscheme', undefined, 200, 'blue ☀️');
-  await expect('getAll', 'GET', '/kv/config', undefined, 200, JSON.stringify({ 'colour/scheme': 'blue ☀️', theme: 'dark' }));
+  await expect(
+    'getAll',
+    'GET',
+    '/kv/config',
+    undefined,
+    200,
+    JSON.stringify({ 'colour/scheme': 'blue ☀️', theme: 'dark' }),
+  );
   await expect('groups by prefix', 'GET', '/groups?prefix=con', undefined, 200, JSON.stringify(['config']));
-  await expect('render a Go template', 'POST', '/render/config', '{{.theme}} {{len .}} {{index . "colour/scheme"}}', 200, 'dark 2 blue ☀️');
+  await expect(
+    'render a Go template',
+    'POST',
+    '/render/config',
+    '{{.theme}} {{len .}} {{index . "colour/scheme"}}',
+    200,
+    'dark 2 blue ☀️',
+  );
   await expect('a TTL of 0 stores a key already expired', 'PUT', '/kv/session/abc?ttl=0', 'x', 204);
   await expect('an expired key is not found', 'GET', '/kv/session/abc', undefined, 404, undefined, 'NOT_FOUND');
-  await expect('a TTL that is not a number', 'PUT', '/kv/session/abc?ttl=soon', 'x', 400, undefined, 'INVALID_ARGUMENT');
+  await expect(
+    'a TTL that is not a number',
+    'PUT',
+    '/kv/session/abc?ttl=soon',
+    'x',
+    400,
+    undefined,
+    'INVALID_ARGUMENT',
+  );
   await expect('a template that does not parse', 'POST', '/render/config', '{{.theme', 400, undefined, 'TEMPLATE');
   await expect('delete', 'DELETE', '/kv/config/theme', undefined, 204);
   await expect('a deleted key is not found', 'GET', '/kv/config/theme', undefined, 404, undefined, 'NOT_FOUND');
@@ -149,9 +209,27 @@ export async function runWorkerExample(): Promise<Row> {
     checks.ok('src/ type-checks', checked.code === 0, describe(checked));
 
     const wrangler = join(packageDir('wrangler', folder), 'bin/wrangler.js');
-    const bundled = await runChild(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', out], { cwd: folder, env: QUIET_ENV, timeoutMs: TIMEOUT_MS });
-    if (!checks.ok(`wrangler ${packageVersion('wrangler', folder)} bundles it`, bundled.code === 0 && existsSync(join(out, 'index.js')), describe(bundled))) {
-      return { runtime: 'workerd', version, what, status: 'failed', counts: checks.counts(), durationMs: performance.now() - started, details: checks.failures };
+    const bundled = await runChild(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', out], {
+      cwd: folder,
+      env: QUIET_ENV,
+      timeoutMs: TIMEOUT_MS,
+    });
+    if (
+      !checks.ok(
+        `wrangler ${packageVersion('wrangler', folder)} bundles it`,
+        bundled.code === 0 && existsSync(join(out, 'index.js')),
+        describe(bundled),
+      )
+    ) {
+      return {
+        runtime: 'workerd',
+        version,
+        what,
+        status: 'failed',
+        counts: checks.counts(),
+        durationMs: performance.now() - started,
+        details: checks.failures,
+      };
     }
     scanBundle(checks, out, 'index.js');
 
@@ -172,6 +250,9 @@ export async function runWorkerExample(): Promise<Row> {
     status: failed ? 'failed' : 'passed',
     counts: checks.counts(),
     durationMs: performance.now() - started,
-    details: failed && worker !== undefined ? [...checks.failures, `workerd output:\n${tail(worker.output())}`] : checks.failures,
+    details:
+      failed && worker !== undefined
+        ? [...checks.failures, `workerd output:\n${tail(worker.output())}`]
+        : checks.failures,
   };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Checks } from './checks.js';
 import { QUIET_ENV, runChild, startChild, tail } from './child.js';
-import { pinnedVersion, runtimeCommand, type NodeCompatRuntime } from './node-compat-rows.js';
+import { type NodeCompatRuntime, pinnedVersion, runtimeCommand } from './node-compat-rows.js';
 import { LOCK_HOLDER, PACKAGE_DIR } from './paths.js';
 import { failedRow, type Row } from './row.js';
 
@@ -27,7 +27,8 @@ export async function runLockRow(runtime: NodeCompatRuntime): Promise<Row> {
   const folder = mkdtempSync(join(tmpdir(), `go-store-lock-${runtime.toLowerCase()}-`));
   const database = join(folder, 'shared.db');
   const checks = new Checks();
-  const command = (mode: 'hold' | 'open', lockOwners = true) => runtimeCommand(runtime, LOCK_HOLDER, [mode, database], { folder, lockOwners });
+  const command = (mode: 'hold' | 'open', lockOwners = true) =>
+    runtimeCommand(runtime, LOCK_HOLDER, [mode, database], { folder, lockOwners });
   const open = async (lockOwners = true): Promise<OpenOutcome | string> => {
     const { command: program, args } = command('open', lockOwners);
     const child = await runChild(program, args, { cwd: PACKAGE_DIR, env: QUIET_ENV, timeoutMs: TIMEOUT_MS });
@@ -51,7 +52,10 @@ export async function runLockRow(runtime: NodeCompatRuntime): Promise<Row> {
       const second = await open();
       checks.ok(
         'while one process holds the file, another is refused with LOCKED naming the file',
-        typeof second === 'object' && second.outcome === 'refused' && second.code === 'LOCKED' && (second.message ?? '').includes(database),
+        typeof second === 'object' &&
+          second.outcome === 'refused' &&
+          second.code === 'LOCKED' &&
+          (second.message ?? '').includes(database),
         JSON.stringify(second),
       );
       if (runtime === 'Deno') {
@@ -71,12 +75,16 @@ export async function runLockRow(runtime: NodeCompatRuntime): Promise<Row> {
     }
     const third = await open();
     checks.ok(
-      "after the holder is killed (SIGKILL), its stale lock is taken over and its acknowledged write is there",
+      'after the holder is killed (SIGKILL), its stale lock is taken over and its acknowledged write is there',
       typeof third === 'object' && third.outcome === 'opened' && third.owner === String(holder.pid),
       `${JSON.stringify(third)}; the holder was process ${holder.pid}`,
     );
     const fourth = await open();
-    checks.ok('a clean close releases the lock', typeof fourth === 'object' && fourth.outcome === 'opened', JSON.stringify(fourth));
+    checks.ok(
+      'a clean close releases the lock',
+      typeof fourth === 'object' && fourth.outcome === 'opened',
+      JSON.stringify(fourth),
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseReportLine } from '../harness/result.js';
 import { QUIET_ENV, runChild, tail } from './child.js';
-import { NODE_COMPAT_HARNESS, packageVersion, PACKAGE_DIR, resolveHere, runtimeBinary } from './paths.js';
+import { NODE_COMPAT_HARNESS, PACKAGE_DIR, packageVersion, resolveHere, runtimeBinary } from './paths.js';
 import { failedRow, type Row } from './row.js';
 
 export type NodeCompatRuntime = 'Node' | 'Deno' | 'Bun';
@@ -27,14 +27,22 @@ export interface Access {
 }
 
 /** The command line that runs a compiled harness script in `runtime`, with Deno's permissions kept narrow. */
-export function runtimeCommand(runtime: NodeCompatRuntime, script: string, scriptArgs: readonly string[], access: Access = {}): { command: string; args: string[] } {
+export function runtimeCommand(
+  runtime: NodeCompatRuntime,
+  script: string,
+  scriptArgs: readonly string[],
+  access: Access = {},
+): { command: string; args: string[] } {
   switch (runtime) {
     case 'Node':
       return { command: process.execPath, args: [script, ...scriptArgs] };
     case 'Bun':
       return { command: runtimeBinary('bun'), args: [script, ...scriptArgs] };
     case 'Deno':
-      return { command: runtimeBinary('deno'), args: ['run', '--no-prompt', '--no-lock', ...denoPermissions(access), script, ...scriptArgs] };
+      return {
+        command: runtimeBinary('deno'),
+        args: ['run', '--no-prompt', '--no-lock', ...denoPermissions(access), script, ...scriptArgs],
+      };
   }
 }
 
@@ -88,13 +96,18 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
     if (child.spawnError !== undefined) why.push(`could not start ${command.command}: ${child.spawnError.message}`);
     if (child.timedOut) why.push(`killed after ${TIMEOUT_MS / 1000} s`);
     if (report === undefined) {
-      why.push(`no report from the harness (exit ${child.code ?? child.signal})`, tail(child.stdout), tail(child.stderr));
+      why.push(
+        `no report from the harness (exit ${child.code ?? child.signal})`,
+        tail(child.stdout),
+        tail(child.stderr),
+      );
       return failedRow(runtime, pinnedVersion(runtime), what, child.durationMs, why);
     }
     const { total, passed, failed, skipped } = report;
     if (failed > 0) why.push(...report.failures);
     for (const rejection of report.unhandled ?? []) why.push(`unhandled rejection during the run:\n${rejection}`);
-    if (child.code !== 0 && failed === 0) why.push(`exit ${child.code ?? child.signal} although every test passed`, tail(child.stderr));
+    if (child.code !== 0 && failed === 0)
+      why.push(`exit ${child.code ?? child.signal} although every test passed`, tail(child.stderr));
     if (total === 0) why.push('no test ran');
     return {
       runtime,
@@ -109,4 +122,3 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
     if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
   }
 }
-

@@ -26,7 +26,9 @@ export function packageDir(name: string, from = PACKAGE_DIR): string {
 }
 
 export function packageVersion(name: string, from = PACKAGE_DIR): string {
-  const manifest = JSON.parse(readFileSync(join(packageDir(name, from), 'package.json'), 'utf8')) as { version: string };
+  const manifest = JSON.parse(readFileSync(join(packageDir(name, from), 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return manifest.version;
 }
 
@@ -38,7 +40,9 @@ export function runtimeBinary(name: 'deno' | 'bun'): string {
   const dir = packageDir(name);
   const path = name === 'deno' ? join(dir, 'deno') : join(dir, 'bin/bun.exe');
   if (!existsSync(path)) {
-    throw new Error(`${name} binary not found at ${path}: run \`pnpm install\` (its postinstall must be allowed in pnpm-workspace.yaml)`);
+    throw new Error(
+      `${name} binary not found at ${path}: run \`pnpm install\` (its postinstall must be allowed in pnpm-workspace.yaml)`,
+    );
   }
   return path;
 }

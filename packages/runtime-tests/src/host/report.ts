@@ -32,7 +32,9 @@ export function printReport(rows: readonly Row[], totalMs: number): void {
     seconds(row.durationMs),
     row.status === 'passed' ? 'ok' : 'FAILED',
   ]);
-  const widths = header.map((_, column) => Math.max(...[header, ...lines].map((line) => (line[column] as string).length)));
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...lines].map((line) => (line[column] as string).length)),
+  );
   const numeric = new Set([3, 4, 5, 6]);
   const format = (line: string[]) =>
     `  ${line.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column] as number) : cell.padEnd(widths[column] as number))).join('  ')}`.trimEnd();

@@ -4,7 +4,7 @@
  * and for the quoted text in error messages.
  */
 import { isPrint } from './unicode.js';
-import { MAX_RUNE, RUNE_ERROR, decodeRune, encodeRune, validUtf8 } from './utf8.js';
+import { decodeRune, encodeRune, MAX_RUNE, RUNE_ERROR, validUtf8 } from './utf8.js';
 
 const LOWER_HEX = '0123456789abcdef';
 
@@ -13,7 +13,7 @@ function validRune(r: number): boolean {
 }
 
 function escapedRune(r: number, quoteChar: number, asciiOnly: boolean): string {
-  if (r === quoteChar || r === 0x5c) return '\\' + String.fromCharCode(r);
+  if (r === quoteChar || r === 0x5c) return `\\${String.fromCharCode(r)}`;
   if (asciiOnly) {
     if (r < 0x80 && isPrint(r)) return String.fromCharCode(r);
   } else if (isPrint(r)) return encodeRune(r);
@@ -33,10 +33,10 @@ function escapedRune(r: number, quoteChar: number, asciiOnly: boolean): string {
     case 0x0b:
       return '\\v';
   }
-  if (r < 0x20 || r === 0x7f) return '\\x' + LOWER_HEX[(r >> 4) & 0xf] + LOWER_HEX[r & 0xf];
+  if (r < 0x20 || r === 0x7f) return `\\x${LOWER_HEX[(r >> 4) & 0xf]}${LOWER_HEX[r & 0xf]}`;
   if (!validRune(r)) r = RUNE_ERROR;
-  if (r < 0x10000) return '\\u' + r.toString(16).padStart(4, '0');
-  return '\\U' + r.toString(16).padStart(8, '0');
+  if (r < 0x10000) return `\\u${r.toString(16).padStart(4, '0')}`;
+  return `\\U${r.toString(16).padStart(8, '0')}`;
 }
 
 function quoteWith(s: string, quoteChar: number, asciiOnly: boolean): string {
@@ -51,7 +51,7 @@ function quoteWith(s: string, quoteChar: number, asciiOnly: boolean): string {
     }
     const [r, width] = decodeRune(s, i);
     if (width === 1 && r === RUNE_ERROR) {
-      out += '\\x' + LOWER_HEX[c >> 4] + LOWER_HEX[c & 0xf];
+      out += `\\x${LOWER_HEX[c >> 4]}${LOWER_HEX[c & 0xf]}`;
       i++;
       continue;
     }
@@ -74,7 +74,7 @@ export function quoteToASCII(s: string): string {
 /** Go's `strconv.QuoteRune` (or `QuoteRuneToASCII` when `asciiOnly`). */
 export function quoteRune(r: number, asciiOnly: boolean): string {
   if (!validRune(r)) r = RUNE_ERROR;
-  return "'" + escapedRune(r, 0x27, asciiOnly) + "'";
+  return `'${escapedRune(r, 0x27, asciiOnly)}'`;
 }
 
 /** Go's `strconv.CanBackquote`: whether `s` can be written as a raw string literal. */

@@ -3,8 +3,9 @@
  * time instead of running in a goroutine. Positions are byte offsets into the UTF-8 byte string
  * (see `utf8.ts`), so error positions match Go's.
  */
-import { quote } from './quote.js';
+
 import { formatUnicode } from './printf.js';
+import { quote } from './quote.js';
 import { isDigit, isLetter } from './unicode.js';
 import { decodeLastRune, decodeRune } from './utf8.js';
 
@@ -76,7 +77,7 @@ export function describeItem(i: Item): string {
   if (i.typ === ItemType.Error) return i.val;
   if (i.typ > ItemType.Keyword) return `<${i.val}>`;
   // Go's "%.10q..." quotes the first ten runes when the text is longer than ten bytes.
-  if (i.val.length > 10) return quote(truncateRunes(i.val, 10)) + '...';
+  if (i.val.length > 10) return `${quote(truncateRunes(i.val, 10))}...`;
   return quote(i.val);
 }
 
@@ -189,7 +190,12 @@ export class Lexer {
   }
 
   emit(typ: ItemType): void {
-    this.items[this.tail++] = { typ, pos: this.start, val: this.input.slice(this.start, this.pos), line: this.startLine };
+    this.items[this.tail++] = {
+      typ,
+      pos: this.start,
+      val: this.input.slice(this.start, this.pos),
+      line: this.startLine,
+    };
     this.itemCount++;
     this.start = this.pos;
     this.startLine = this.line;

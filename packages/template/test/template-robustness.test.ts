@@ -3,14 +3,14 @@
  * TemplateError; deep nesting and large templates finish; the built core contains no run-time
  * code generation (it must run under a strict CSP and on Cloudflare Workers).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'uvu';
-import * as assert from 'uvu/assert';
-import { TemplateError, renderTemplate } from '@go-store/core';
+import { renderTemplate, TemplateError } from '@go-store/template';
 // The suite's seeded generator: every run fuzzes the same inputs.
 import { random as prng } from '@go-store/test-suite';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 
 const DATA: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   a: '1',
@@ -39,13 +39,90 @@ function expectError(source: string, phase: 'parse' | 'exec', message: string | 
 }
 
 const TOKENS = [
-  '{{', '}}', '{{- ', ' -}}', '{{/*', '*/}}', '(', ')', '|', ' ', ' ', '\n', '\t', '.', '.a', '.b',
-  '.nope', '.😀', '$', '$x', '$y', ':=', '=', ',', '"', '"s"', '`raw`', '`', "'", "'c'", '\\',
-  'if ', 'else ', 'else if ', 'end', 'range ', 'with ', 'break', 'continue', 'define ', 'template ',
-  'block ', 'nil', 'true', 'false', 'and ', 'or ', 'not ', 'len ', 'index ', 'slice ', 'call ',
-  'print ', 'printf ', 'println ', 'html ', 'js ', 'urlquery ', 'eq ', 'ne ', 'lt ', 'le ', 'gt ',
-  'ge ', '"%d"', '"%v %s"', '"%[2]*.*f"', '"%!"', '"%x"', '1', '-3', '0x1F', '1e9', '1.5', '1+2i',
-  '99999999999999999999', '0x1p-2', 'é', '😀', '\u00a0', '\0', 'text ', '{{.a}}', '{{end}}',
+  '{{',
+  '}}',
+  '{{- ',
+  ' -}}',
+  '{{/*',
+  '*/}}',
+  '(',
+  ')',
+  '|',
+  ' ',
+  ' ',
+  '\n',
+  '\t',
+  '.',
+  '.a',
+  '.b',
+  '.nope',
+  '.😀',
+  '$',
+  '$x',
+  '$y',
+  ':=',
+  '=',
+  ',',
+  '"',
+  '"s"',
+  '`raw`',
+  '`',
+  "'",
+  "'c'",
+  '\\',
+  'if ',
+  'else ',
+  'else if ',
+  'end',
+  'range ',
+  'with ',
+  'break',
+  'continue',
+  'define ',
+  'template ',
+  'block ',
+  'nil',
+  'true',
+  'false',
+  'and ',
+  'or ',
+  'not ',
+  'len ',
+  'index ',
+  'slice ',
+  'call ',
+  'print ',
+  'printf ',
+  'println ',
+  'html ',
+  'js ',
+  'urlquery ',
+  'eq ',
+  'ne ',
+  'lt ',
+  'le ',
+  'gt ',
+  'ge ',
+  '"%d"',
+  '"%v %s"',
+  '"%[2]*.*f"',
+  '"%!"',
+  '"%x"',
+  '1',
+  '-3',
+  '0x1F',
+  '1e9',
+  '1.5',
+  '1+2i',
+  '99999999999999999999',
+  '0x1p-2',
+  'é',
+  '😀',
+  '\u00a0',
+  '\0',
+  'text ',
+  '{{.a}}',
+  '{{end}}',
 ];
 
 function tokenSoup(rand: () => number): string {
@@ -82,8 +159,10 @@ test('fuzz: random character strings render or throw TemplateError', () => {
 });
 
 test('fuzz: mutated conformance templates render or throw TemplateError', () => {
-  const fixture = new URL('../test/fixtures/template-cases.json', new URL(import.meta.resolve('@go-store/core')));
-  const seeds = (JSON.parse(readFileSync(fixture, 'utf8')) as { cases: { template: string }[] }).cases.map((c) => c.template);
+  const fixture = new URL('../test/fixtures/template-cases.json', new URL(import.meta.resolve('@go-store/template')));
+  const seeds = (JSON.parse(readFileSync(fixture, 'utf8')) as { cases: { template: string }[] }).cases.map(
+    (c) => c.template,
+  );
   const rand = prng(7);
   for (let i = 0; i < FUZZ_ITERATIONS.mutations; i++) {
     let s = seeds[Math.floor(rand() * seeds.length)];
@@ -100,52 +179,60 @@ test('fuzz: mutated conformance templates render or throw TemplateError', () => 
 });
 
 test('nesting: 10k nested parentheses is a parse error, not a stack overflow', () => {
-  expectError('{{' + '('.repeat(10_000) + '1' + ')'.repeat(10_000) + '}}', 'parse', 'store.render: parse: line 1: max expression depth exceeded');
+  expectError(
+    `{{${'('.repeat(10_000)}1${')'.repeat(10_000)}}}`,
+    'parse',
+    'parse: line 1: max expression depth exceeded',
+  );
 });
 
 test('nesting: 10k nested if, range, with and else-if are parse errors', () => {
-  const msg = 'store.render: parse: line 1: max nesting depth exceeded';
-  expectError('{{if 1}}'.repeat(10_000) + 'x' + '{{end}}'.repeat(10_000), 'parse', msg);
+  const msg = 'parse: line 1: max nesting depth exceeded';
+  expectError(`${'{{if 1}}'.repeat(10_000)}x${'{{end}}'.repeat(10_000)}`, 'parse', msg);
   expectError('{{range .}}'.repeat(10_000) + '{{end}}'.repeat(10_000), 'parse', msg);
   expectError('{{with .a}}'.repeat(10_000) + '{{end}}'.repeat(10_000), 'parse', msg);
-  expectError('{{if 0}}' + '{{else if 0}}'.repeat(10_000) + '{{end}}', 'parse', msg);
+  expectError(`{{if 0}}${'{{else if 0}}'.repeat(10_000)}{{end}}`, 'parse', msg);
 });
 
 test('nesting: 10k unbalanced openers and closers fail fast', () => {
-  expectError('{{' + '('.repeat(10_000), 'parse', /^store\.render: parse: line 1: /);
-  expectError('{{if 1}}'.repeat(10_000), 'parse', /^store\.render: parse: line 1: /);
-  expectError('{{end}}'.repeat(10_000), 'parse', 'store.render: parse: line 1: unexpected {{end}}');
-  expectError('{{' + ')'.repeat(10_000) + '}}', 'parse', 'store.render: parse: line 1: unexpected ")" in command');
+  expectError(`{{${'('.repeat(10_000)}`, 'parse', /^parse: line 1: /);
+  expectError('{{if 1}}'.repeat(10_000), 'parse', /^parse: line 1: /);
+  expectError('{{end}}'.repeat(10_000), 'parse', 'parse: line 1: unexpected {{end}}');
+  expectError(`{{${')'.repeat(10_000)}}}`, 'parse', 'parse: line 1: unexpected ")" in command');
 });
 
 test('nesting: 250 levels render, 251 do not', () => {
-  assert.is(renderTemplate('{{' + '('.repeat(250) + '1' + ')'.repeat(250) + '}}', DATA), '1');
-  assert.is(renderTemplate('{{if 1}}'.repeat(250) + 'x' + '{{end}}'.repeat(250), DATA), 'x');
-  expectError('{{' + '('.repeat(251) + '1' + ')'.repeat(251) + '}}', 'parse', /max expression depth exceeded$/);
+  assert.is(renderTemplate(`{{${'('.repeat(250)}1${')'.repeat(250)}}}`, DATA), '1');
+  assert.is(renderTemplate(`${'{{if 1}}'.repeat(250)}x${'{{end}}'.repeat(250)}`, DATA), 'x');
+  expectError(`{{${'('.repeat(251)}1${')'.repeat(251)}}}`, 'parse', /max expression depth exceeded$/);
   expectError('{{with .}}'.repeat(251) + '{{end}}'.repeat(251), 'parse', /max nesting depth exceeded$/);
 });
 
 test('nesting: an exec error deep inside the cap reports its context', () => {
-  expectError('{{with .}}'.repeat(249) + '{{len 1}}' + '{{end}}'.repeat(249), 'exec', /at <len 1>: error calling len: len of type int$/);
+  expectError(
+    `${'{{with .}}'.repeat(249)}{{len 1}}${'{{end}}'.repeat(249)}`,
+    'exec',
+    /at <len 1>: error calling len: len of type int$/,
+  );
 });
 
 test('unterminated: string, raw string, character, comment, action and parenthesis', () => {
-  expectError('{{"abc', 'parse', 'store.render: parse: line 1: unterminated quoted string');
-  expectError('{{`abc', 'parse', 'store.render: parse: line 1: unterminated raw quoted string');
-  expectError("{{'a", 'parse', 'store.render: parse: line 1: unterminated character constant');
-  expectError('x {{/* abc', 'parse', 'store.render: parse: line 1: unclosed comment');
-  expectError('x {{ .a', 'parse', 'store.render: parse: line 1: unclosed action');
-  expectError('x {{ (.a }}', 'parse', 'store.render: parse: line 1: unclosed left paren');
-  expectError('{{if .a}}', 'parse', 'store.render: parse: line 1: unexpected EOF');
+  expectError('{{"abc', 'parse', 'parse: line 1: unterminated quoted string');
+  expectError('{{`abc', 'parse', 'parse: line 1: unterminated raw quoted string');
+  expectError("{{'a", 'parse', 'parse: line 1: unterminated character constant');
+  expectError('x {{/* abc', 'parse', 'parse: line 1: unclosed comment');
+  expectError('x {{ .a', 'parse', 'parse: line 1: unclosed action');
+  expectError('x {{ (.a }}', 'parse', 'parse: line 1: unclosed left paren');
+  expectError('{{if .a}}', 'parse', 'parse: line 1: unexpected EOF');
 });
 
 test('size: 100 kB unterminated constructs fail quickly', () => {
   const filler = 'x'.repeat(100_000);
-  expectError('{{/* ' + filler, 'parse', 'store.render: parse: line 1: unclosed comment');
-  expectError('{{`' + filler, 'parse', 'store.render: parse: line 1: unterminated raw quoted string');
-  expectError('{{"' + filler, 'parse', 'store.render: parse: line 1: unterminated quoted string');
-  expectError('{{ ' + 'a'.repeat(100_000), 'parse', /^store\.render: parse: line 1: /);
-  expectError('{{' + ' '.repeat(100_000), 'parse', 'store.render: parse: line 1: unclosed action');
+  expectError(`{{/* ${filler}`, 'parse', 'parse: line 1: unclosed comment');
+  expectError(`{{\`${filler}`, 'parse', 'parse: line 1: unterminated raw quoted string');
+  expectError(`{{"${filler}`, 'parse', 'parse: line 1: unterminated quoted string');
+  expectError(`{{ ${'a'.repeat(100_000)}`, 'parse', /^parse: line 1: /);
+  expectError(`{{${' '.repeat(100_000)}`, 'parse', 'parse: line 1: unclosed action');
 });
 
 test('size: a 100 kB template renders in full', () => {
@@ -156,7 +243,7 @@ test('size: a 100 kB template renders in full', () => {
   const text = 'lorem ipsum é 😀 '.repeat(6_000);
   assert.is(renderTemplate(text, DATA), text);
   // Many variables declared at the top level stay visible to the end.
-  const vars = Array.from({ length: 5_000 }, (_, i) => `{{$v${i} := ${i}}}`).join('') + '{{$v0}} {{$v4999}}';
+  const vars = `${Array.from({ length: 5_000 }, (_, i) => `{{$v${i} := ${i}}}`).join('')}{{$v0}} {{$v4999}}`;
   assert.is(renderTemplate(vars, DATA), '0 4999');
 });
 
@@ -192,12 +279,12 @@ test('limits: output beyond 64 MiB is an exec error', () => {
 });
 
 test('unsupported: {{define}} and {{block}} are parse errors', () => {
-  expectError('{{define "x"}}x{{end}}', 'parse', 'store.render: parse: line 1: {{define}} is not supported by render');
-  expectError('a\n{{block "x" .}}x{{end}}', 'parse', 'store.render: parse: line 2: {{block}} is not supported by render');
+  expectError('{{define "x"}}x{{end}}', 'parse', 'parse: line 1: {{define}} is not supported by render');
+  expectError('a\n{{block "x" .}}x{{end}}', 'parse', 'parse: line 2: {{block}} is not supported by render');
 });
 
 test('unsupported: {{template}} fails at exec, as Go does for an undefined name', () => {
-  expectError('{{template "x" .}}', 'exec', 'store.render: exec: line 1, col 11: at <{{template "x" .}}>: template "x" not defined');
+  expectError('{{template "x" .}}', 'exec', 'exec: line 1, col 11: at <{{template "x" .}}>: template "x" not defined');
 });
 
 test('input: lone surrogates are read as U+FFFD', () => {
@@ -207,7 +294,10 @@ test('input: lone surrogates are read as U+FFFD', () => {
 
 test('input: data is read as a map of strings whatever its prototype', () => {
   assert.is(renderTemplate('{{.a}} {{len .}}', { a: 'plain object' }), 'plain object 1');
-  assert.is(renderTemplate('{{.toString}}|{{.__proto__}}', Object.create(null) as Record<string, string>), '<no value>|<no value>');
+  assert.is(
+    renderTemplate('{{.toString}}|{{.__proto__}}', Object.create(null) as Record<string, string>),
+    '<no value>|<no value>',
+  );
 });
 
 function jsFiles(dir: string): string[] {
@@ -218,10 +308,13 @@ function jsFiles(dir: string): string[] {
   });
 }
 
-test('csp: the built core never generates code at run time', () => {
-  const dist = dirname(fileURLToPath(import.meta.resolve('@go-store/core')));
+test('csp: the built template engine never generates code at run time', () => {
+  const dist = dirname(fileURLToPath(import.meta.resolve('@go-store/template')));
   const files = jsFiles(dist);
-  assert.ok(files.some((f) => f.endsWith(join('template', 'exec.js'))), `template build not found in ${dist}`);
+  assert.ok(
+    files.some((f) => f.endsWith('exec.js')),
+    `template build not found in ${dist}`,
+  );
   const forbidden = [/\beval\s*\(/, /\bnew\s+Function\b/, /(?<![\w$])Function\s*\(/];
   for (const file of files) {
     const code = readFileSync(file, 'utf8');

@@ -182,7 +182,7 @@ export function parseFloat64(s: string): number | FloatError {
   if (base === 10) {
     value = Number(`${neg ? '-' : ''}${mantissa}e${exp - fracDigits}`);
   } else {
-    const m = BigInt('0x' + mantissa);
+    const m = BigInt(`0x${mantissa}`);
     value = m === 0n ? 0 : scaleBinary(m, exp - 4 * fracDigits);
     if (neg) value = -value;
   }
@@ -232,11 +232,11 @@ export interface NumberInfo {
 }
 
 function fitsInt64(f: number): boolean {
-  return Number.isInteger(f) && f >= -9223372036854775808 && f < 9223372036854775808;
+  return Number.isInteger(f) && f >= -(2 ** 63) && f < 2 ** 63;
 }
 
 function fitsUint64(f: number): boolean {
-  return Number.isInteger(f) && f >= 0 && f < 18446744073709551616;
+  return Number.isInteger(f) && f >= 0 && f < 2 ** 64;
 }
 
 function simplifyComplex(n: NumberInfo): void {

@@ -5,11 +5,10 @@
  * `{{block}}` are rejected, and `{{template "x"}}` parses but (as in Go, for a name that is not
  * defined) fails when executed. Nesting is capped (Go has none; a JavaScript stack is small).
  */
-import { TemplateError } from '../errors.js';
+import { TemplateError } from './error.js';
 import { BUILTIN_NAMES } from './funcs.js';
-import { ItemType, Lexer, describeItem, type Item } from './lex.js';
+import { describeItem, type Item, ItemType, Lexer } from './lex.js';
 import {
-  nodeString,
   type Arg,
   type BranchNode,
   type CommandNode,
@@ -17,6 +16,7 @@ import {
   type EndNode,
   type ListItem,
   type ListNode,
+  nodeString,
   type PipeNode,
   type TemplateNode,
   type VariableNode,
@@ -39,7 +39,7 @@ const ZERO_ITEM: Item = { typ: ItemType.Error, pos: 0, val: '', line: 0 };
 
 /** Reports a parse error with Go's wording, from a byte-string message. */
 function parseError(line: number, message: string): TemplateError {
-  return new TemplateError('parse', `store.render: parse: line ${line}: ${fromByteString(message)}`);
+  return new TemplateError('parse', `parse: line ${line}: ${fromByteString(message)}`);
 }
 
 class Parser {
@@ -208,7 +208,7 @@ class Parser {
   private pipeline(context: string, end: ItemType): PipeNode {
     const pipe: PipeNode = { type: 'pipe', pos: this.peekNonSpace().pos, isAssign: false, decl: [], cmds: [] };
     // Are there declarations or assignments?
-    decls: for (;;) {
+    for (;;) {
       const v = this.peekNonSpace();
       if (v.typ === ItemType.Variable) {
         this.next();
@@ -228,7 +228,7 @@ class Parser {
           if (context === 'range' && pipe.decl.length < 2) {
             const t = this.peekNonSpace().typ;
             if (t === ItemType.Variable || t === ItemType.RightDelim || t === ItemType.RightParen) {
-              continue decls; // the second variable of a range
+              continue; // the second variable of a range
             }
             this.errorf('range can only initialize variables');
           }
@@ -397,7 +397,8 @@ class Parser {
       case ItemType.CharConstant:
       case ItemType.Complex:
       case ItemType.Number: {
-        const kind = token.typ === ItemType.CharConstant ? 'char' : token.typ === ItemType.Complex ? 'complex' : 'number';
+        const kind =
+          token.typ === ItemType.CharConstant ? 'char' : token.typ === ItemType.Complex ? 'complex' : 'number';
         const info = newNumber(token.val, kind);
         if (typeof info === 'string') this.errorf(info);
         return { type: 'number', pos: token.pos, text: token.val, info };
@@ -445,4 +446,3 @@ export function parse(text: string): ParsedTemplate {
   const root = parser.parse();
   return { root, size: parser.size };
 }
-

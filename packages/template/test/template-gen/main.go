@@ -1,7 +1,7 @@
 // Command template-gen fills in the expected results of the render conformance cases from Go's
 // own text/template, so that the TypeScript engine is checked against the real thing.
 //
-// It reads packages/core/test/fixtures/template-cases.json, renders every case with
+// It reads packages/template/test/fixtures/template-cases.json, renders every case with
 // template.New("t").Parse(template) and Execute(data) (data is a map[string]string: the case's
 // own "data", or the file's default "data"), and writes the file back with, for each case,
 // either "output" (Go's exact output) or "error" (the phase, "parse" if Parse failed, else
@@ -10,7 +10,7 @@
 // To add cases, append {"name", "template"[, "data"]} entries to the file, then rerun from the
 // repository root (needs a Go toolchain, e.g. Debian's golang-go):
 //
-//	go run packages/core/test/template-gen/main.go packages/core/test/fixtures/template-cases.json
+//	go run packages/template/test/template-gen/main.go packages/template/test/fixtures/template-cases.json
 package main
 
 import (

@@ -36,7 +36,16 @@ export function jsEscape(s: string): string {
   let last = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    const special = c < 0x20 || c >= 0x80 || c === 0x5c || c === 0x27 || c === 0x22 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x3d;
+    const special =
+      c < 0x20 ||
+      c >= 0x80 ||
+      c === 0x5c ||
+      c === 0x27 ||
+      c === 0x22 ||
+      c === 0x3c ||
+      c === 0x3e ||
+      c === 0x26 ||
+      c === 0x3d;
     if (!special) continue;
     out += s.slice(last, i);
     if (c < 0x80) {
@@ -63,12 +72,12 @@ export function jsEscape(s: string): string {
           out += '\\u003D';
           break;
         default:
-          out += '\\u00' + UPPER_HEX[c >> 4] + UPPER_HEX[c & 0xf];
+          out += `\\u00${UPPER_HEX[c >> 4]}${UPPER_HEX[c & 0xf]}`;
       }
     } else {
       const [r, size] = decodeRune(s, i);
       if (isPrint(r)) out += s.slice(i, i + size);
-      else out += '\\u' + r.toString(16).toUpperCase().padStart(4, '0');
+      else out += `\\u${r.toString(16).toUpperCase().padStart(4, '0')}`;
       i += size - 1;
     }
     last = i + 1;
@@ -84,10 +93,18 @@ export function urlQueryEscape(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e) {
+    if (
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2d ||
+      c === 0x5f ||
+      c === 0x2e ||
+      c === 0x7e
+    ) {
       out += s[i];
     } else if (c === 0x20) out += '+';
-    else out += '%' + UPPER_HEX[c >> 4] + UPPER_HEX[c & 0xf];
+    else out += `%${UPPER_HEX[c >> 4]}${UPPER_HEX[c & 0xf]}`;
   }
   return out;
 }

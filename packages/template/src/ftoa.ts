@@ -85,7 +85,7 @@ function fmtE(neg: boolean, d: Decimal, prec: number, fmt: string): string {
     out += '-';
     exp = -exp;
   } else out += '+';
-  return out + (exp < 10 ? '0' + exp : String(exp));
+  return out + (exp < 10 ? `0${exp}` : String(exp));
 }
 
 function fmtF(neg: boolean, d: Decimal, prec: number): string {
@@ -130,7 +130,7 @@ function formatDigits(shortest: boolean, neg: boolean, d: Decimal, prec: number,
 
 function fmtB(neg: boolean, mant: bigint, exp: number): string {
   const e = exp - 52;
-  return (neg ? '-' : '') + mant.toString() + 'p' + (e >= 0 ? '+' : '') + String(e);
+  return `${(neg ? '-' : '') + mant.toString()}p${e >= 0 ? '+' : ''}${String(e)}`;
 }
 
 function fmtX(prec: number, fmt: string, neg: boolean, mant: bigint, exp: number): string {
@@ -153,7 +153,7 @@ function fmtX(prec: number, fmt: string, neg: boolean, mant: bigint, exp: number
     }
   }
   const hex = fmt === 'X' ? '0123456789ABCDEF' : '0123456789abcdef';
-  let out = (neg ? '-' : '') + '0' + fmt + String((mant >> 60n) & 1n);
+  let out = `${neg ? '-' : ''}0${fmt}${String((mant >> 60n) & 1n)}`;
   mant = (mant << 4n) & ((1n << 64n) - 1n); // remove the leading 0 or 1 (uint64 arithmetic)
   if (prec < 0 && mant !== 0n) {
     out += '.';
@@ -173,7 +173,7 @@ function fmtX(prec: number, fmt: string, neg: boolean, mant: bigint, exp: number
     out += '-';
     exp = -exp;
   } else out += '+';
-  return out + (exp < 10 ? '0' + exp : String(exp));
+  return out + (exp < 10 ? `0${exp}` : String(exp));
 }
 
 /**

@@ -6,7 +6,7 @@
  * over the database.
  */
 import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
-import type { Database, Statement, SqlValue as SqlJsValue } from 'sql.js';
+import type { Database, SqlValue as SqlJsValue, Statement } from 'sql.js';
 
 /**
  * Runs `load` — a call of sql.js's `initSqlJs` — so that the engine it creates keeps a leading

@@ -6,7 +6,7 @@
  * (`lex.ts`) and parse (`parse.ts`) into a tree (`nodes.ts`), execute it (`exec.ts`) with the
  * builtins (`funcs.ts`, `printf.ts`, `escape.ts`), and decode the output.
  */
-import { TemplateError } from '../errors.js';
+import { TemplateError } from './error.js';
 import { execute } from './exec.js';
 import { parse } from './parse.js';
 import { fromByteString, toByteString } from './utf8.js';
@@ -50,6 +50,8 @@ export function renderTemplate(source: string, data: Readonly<Record<string, str
     // The nesting cap keeps recursion shallow, but a caller already deep in its own stack, or
     // an output too large for a string, can still exhaust the engine: report it, never leak it.
     const message = err instanceof Error ? err.message : String(err);
-    throw new TemplateError(phase, `store.render: ${phase}: ${message}`);
+    throw new TemplateError(phase, `${phase}: ${message}`);
   }
 }
+
+export { TemplateError } from './error.js';

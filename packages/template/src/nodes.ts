@@ -7,15 +7,7 @@ import type { NumberInfo } from './numbers.js';
 import { quote } from './quote.js';
 
 /** Nodes that may appear in a list: the body of the template or of a control structure. */
-export type ListItem =
-  | TextNode
-  | ActionNode
-  | IfNode
-  | RangeNode
-  | WithNode
-  | BreakNode
-  | ContinueNode
-  | TemplateNode;
+export type ListItem = TextNode | ActionNode | IfNode | RangeNode | WithNode | BreakNode | ContinueNode | TemplateNode;
 
 /** An operand inside a command. */
 export type Arg =

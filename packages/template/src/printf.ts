@@ -8,8 +8,8 @@
 import { formatFloat } from './ftoa.js';
 import { canBackquote, quote, quoteRune, quoteToASCII } from './quote.js';
 import { isPrint } from './unicode.js';
-import { MAX_RUNE, RUNE_ERROR, decodeRune, encodeRune, runeCount } from './utf8.js';
-import { GoComplex, GoMap, GoUint8, typeName, type Value } from './values.js';
+import { decodeRune, encodeRune, MAX_RUNE, RUNE_ERROR, runeCount } from './utf8.js';
+import { GoComplex, type GoMap, GoUint8, typeName, type Value } from './values.js';
 
 const LDIGITS = '0123456789abcdefx';
 const UDIGITS = '0123456789ABCDEFX';
@@ -36,8 +36,8 @@ function parsenum(s: string, start: number, end: number): [number, boolean, numb
 
 /** Formats `U+0041` (and `U+0041 'A'` when `sharp` and printable), as Go's `%U` / `%#U`. */
 export function formatUnicode(r: number, sharp: boolean): string {
-  let s = 'U+' + r.toString(16).toUpperCase().padStart(4, '0');
-  if (sharp && r >= 0 && r <= MAX_RUNE && isPrint(r)) s += " '" + encodeRune(r) + "'";
+  let s = `U+${r.toString(16).toUpperCase().padStart(4, '0')}`;
+  if (sharp && r >= 0 && r <= MAX_RUNE && isPrint(r)) s += ` '${encodeRune(r)}'`;
   return s;
 }
 
@@ -95,8 +95,8 @@ class Printer {
   fmtUnicode(u: bigint): void {
     let prec = 4;
     if (this.precPresent && this.prec > 4) prec = this.prec;
-    let s = 'U+' + u.toString(16).toUpperCase().padStart(prec, '0');
-    if (this.sharp && u <= BigInt(MAX_RUNE) && isPrint(Number(u))) s += " '" + encodeRune(Number(u)) + "'";
+    let s = `U+${u.toString(16).toUpperCase().padStart(prec, '0')}`;
+    if (this.sharp && u <= BigInt(MAX_RUNE) && isPrint(Number(u))) s += ` '${encodeRune(Number(u))}'`;
     const oldZero = this.zero;
     this.zero = false;
     this.pad(s);
@@ -126,15 +126,15 @@ class Printer {
     if (digits === UDIGITS) s = s.toUpperCase();
     if (s.length < prec) s = '0'.repeat(prec - s.length) + s;
     if (this.sharp) {
-      if (base === 2) s = '0b' + s;
+      if (base === 2) s = `0b${s}`;
       else if (base === 8) {
-        if (s[0] !== '0') s = '0' + s;
-      } else if (base === 16) s = '0' + digits[16] + s;
+        if (s[0] !== '0') s = `0${s}`;
+      } else if (base === 16) s = `0${digits[16]}${s}`;
     }
-    if (verb === 'O') s = '0o' + s;
-    if (negative) s = '-' + s;
-    else if (this.plus) s = '+' + s;
-    else if (this.space) s = ' ' + s;
+    if (verb === 'O') s = `0o${s}`;
+    if (negative) s = `-${s}`;
+    else if (this.plus) s = `+${s}`;
+    else if (this.space) s = ` ${s}`;
     const oldZero = this.zero;
     this.zero = false;
     this.pad(s);
@@ -174,11 +174,11 @@ class Printer {
     }
     if (this.widPresent && this.wid > width && !this.minus) this.writePadding(this.wid - width);
     let out = '';
-    if (this.sharp) out += '0' + digits[16];
+    if (this.sharp) out += `0${digits[16]}`;
     for (let i = 0; i < length; i++) {
       if (this.space && i > 0) {
         out += ' ';
-        if (this.sharp) out += '0' + digits[16];
+        if (this.sharp) out += `0${digits[16]}`;
       }
       const c = s.charCodeAt(i);
       out += digits[c >> 4] + digits[c & 0xf];
@@ -190,7 +190,7 @@ class Printer {
   fmtQ(s: string): void {
     s = this.truncateString(s);
     if (this.sharp && canBackquote(s)) {
-      this.pad('`' + s + '`');
+      this.pad(`\`${s}\``);
       return;
     }
     this.pad(this.plus ? quoteToASCII(s) : quote(s));
@@ -212,8 +212,8 @@ class Printer {
     let num = formatFloat(v, verb, prec);
     if (num[0] === '-' || num[0] === '+') {
       // keep the sign
-    } else num = '+' + num;
-    if (this.space && num[0] === '+' && !this.plus) num = ' ' + num.slice(1);
+    } else num = `+${num}`;
+    if (this.space && num[0] === '+' && !this.plus) num = ` ${num.slice(1)}`;
     if (num[1] === 'I' || num[1] === 'N') {
       const oldZero = this.zero;
       this.zero = false;
@@ -274,11 +274,11 @@ class Printer {
   }
 
   badVerb(verb: string): void {
-    this.buf += '%!' + verb + '(';
+    this.buf += `%!${verb}(`;
     const v = this.cur;
     if (v === undefined) this.buf += '<nil>';
     else {
-      this.buf += typeName(v) + '=';
+      this.buf += `${typeName(v)}=`;
       this.printArg(v, 'v');
     }
     this.buf += ')';
@@ -569,9 +569,9 @@ class Printer {
       if (verb === '%') {
         this.buf += '%'; // Percent does not absorb operands and ignores width and precision.
       } else if (!this.goodArgNum) {
-        this.buf += '%!' + verb + '(BADINDEX)';
+        this.buf += `%!${verb}(BADINDEX)`;
       } else if (argNum >= a.length) {
-        this.buf += '%!' + verb + '(MISSING)';
+        this.buf += `%!${verb}(MISSING)`;
       } else {
         if (verb === 'v') {
           this.sharpV = this.sharp;
@@ -592,7 +592,7 @@ class Printer {
         const arg = a[k];
         if (arg === undefined) this.buf += '<nil>';
         else {
-          this.buf += typeName(arg) + '=';
+          this.buf += `${typeName(arg)}=`;
           this.printArg(arg, 'v');
         }
       }
@@ -634,7 +634,7 @@ export function sprintln(args: readonly Value[]): string {
     if (argNum > 0) p.buf += ' ';
     p.printArg(arg, 'v');
   });
-  return p.buf + '\n';
+  return `${p.buf}\n`;
 }
 
 /** Go's `fmt.Sprintf`. */

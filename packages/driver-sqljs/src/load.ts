@@ -1,5 +1,7 @@
 /**
- * Loads sql.js once per process. Node finds the `.wasm` beside sql.js's own script.
+ * Loads sql.js once per process, on runtimes where sql.js finds its `.wasm` beside its own
+ * script (Node, Deno, Bun). Where it cannot (browsers, workerd), call `initSqlJs` yourself
+ * inside {@link preservingByteOrderMarks} and hand the database to {@link createSqlJsDriver}.
  */
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { preservingByteOrderMarks } from './sqljs-driver.js';

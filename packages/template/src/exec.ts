@@ -3,10 +3,9 @@
  * It walks the tree, evaluates pipelines with Go's argument rules, and tracks the node being
  * evaluated exactly as Go does so that errors name the same context (`at <.a.b>`).
  */
-import { TemplateError } from '../errors.js';
-import { BUILTINS, FuncError, paramTypeName, type Builtin, type ParamType } from './funcs.js';
+import { TemplateError } from './error.js';
+import { BUILTINS, type Builtin, FuncError, type ParamType, paramTypeName } from './funcs.js';
 import {
-  nodeString,
   type ActionNode,
   type Arg,
   type ChainNode,
@@ -17,6 +16,7 @@ import {
   type ListNode,
   type Node,
   type NumberNode,
+  nodeString,
   type PipeNode,
   type RangeNode,
   type VariableNode,
@@ -45,7 +45,7 @@ const MISSING: unique symbol = Symbol('missing');
 type Final = Value | typeof MISSING;
 
 /** What a walked node asks of the enclosing `range`. */
-const enum Signal {
+enum Signal {
   None,
   Break,
   Continue,
@@ -87,7 +87,7 @@ class State {
 
   /** Throws an exec error located, as Go does, at the node being evaluated. */
   private errorf(message: string): never {
-    let prefix = 'store.render: exec: ';
+    let prefix = 'exec: ';
     if (this.node !== null) {
       const pos = this.node.pos;
       const before = this.text.slice(0, pos);
@@ -301,13 +301,7 @@ class State {
     return this.errorf(`can't evaluate field ${fieldName} in type ${typeName(receiver)}`);
   }
 
-  private evalBuiltin(
-    dot: Value,
-    node: IdentifierNode,
-    cmd: Node,
-    args: readonly Arg[] | null,
-    final: Final,
-  ): Value {
+  private evalBuiltin(dot: Value, node: IdentifierNode, cmd: Node, args: readonly Arg[] | null, final: Final): Value {
     this.at(node);
     const name = node.ident;
     const fn = BUILTINS.get(name);
@@ -339,7 +333,7 @@ class State {
 
     // and/or evaluate their arguments lazily and return the deciding operand itself.
     if (name === 'and' || name === 'or') {
-      let v: Value = undefined;
+      let v: Value;
       for (const arg of args) {
         v = this.evalArg(dot, 'value', arg);
         if (isTrue(v) === (name === 'or')) return v;
