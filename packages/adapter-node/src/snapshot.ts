@@ -6,34 +6,7 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { crc32 } from './crc32.js';
 import { fsyncDirectory, removeIfExists, writeFileSynced } from './durable-fs.js';
-
-/** The files that make up one database. */
-export interface DatabaseFiles {
-  /** The SQLite database file (absolute, symbolic links resolved). */
-  readonly database: string;
-  /** The write log: committed writes not yet in the database file. */
-  readonly log: string;
-  /** The lock file, present while a store has the database open. */
-  readonly lock: string;
-  /** Where a new snapshot is written before it replaces the database file. */
-  readonly snapshotTemp: string;
-  /** SQLite's write-ahead log, left by another program (go-store) using the file in WAL mode. */
-  readonly wal: string;
-  /** SQLite's shared-memory index of the write-ahead log. */
-  readonly shm: string;
-}
-
-/** The names of a database's files. */
-export function databaseFiles(database: string): DatabaseFiles {
-  return {
-    database,
-    log: `${database}.gslog`,
-    lock: `${database}.gslock`,
-    snapshotTemp: `${database}.gstmp`,
-    wal: `${database}-wal`,
-    shm: `${database}-shm`,
-  };
-}
+import type { DatabaseFiles } from './paths.js';
 
 /** Identifies a snapshot's bytes: its length and CRC-32. */
 export interface Fingerprint {

@@ -1,0 +1,409 @@
+/**
+ * The file driver proper: sql.js's driver, with every committed write appended to the log before
+ * it is acknowledged, and compaction of the log into the database file.
+ *
+ * Sequence of a compaction (crash-safe at every step):
+ * 1. export the image; note the log offset P it covers; restart the log's SQL dictionary;
+ * 2. write it to `.gstmp` and fsync;
+ * 3. append a snapshot marker (P, length, CRC of the image) to the log and fsync;
+ * 4. remove any `-wal`/`-shm` left by another program (their data is in the image), rename
+ *    `.gstmp` over the database, fsync the directory;
+ * 5. replace the log (write-and-rename) with the records after P.
+ */
+import * as nodePath from 'node:path';
+import {
+  DriverError,
+  InvalidArgumentError,
+  type SqlDriver,
+  type SqlRow,
+  type SqlValue,
+  StoreError,
+} from '@go-store/core';
+import type { SqlJsDriver } from '@go-store/driver-sqljs';
+import { crc32 } from './crc32.js';
+import { exists, fsyncDirectory, removeIfExists } from './durable-fs.js';
+import type { FileLock } from './lock.js';
+import type { LogFile } from './log.js';
+import type { LoggedStatement } from './log-format.js';
+import type { ResolvedOptions } from './options.js';
+import type { DatabaseFiles } from './paths.js';
+import { installSnapshot, writeSnapshot } from './snapshot.js';
+
+/** The driver {@link openFileDriver} returns: a {@link SqlDriver}, plus compaction on demand. */
+export interface FileDriver extends SqlDriver {
+  /** The database's files. */
+  readonly files: DatabaseFiles;
+  /** Resolves when every committed write is as durable as the durability mode promises. */
+  sync(): Promise<void>;
+  /** Writes and fsyncs every committed write now, whatever the durability mode. */
+  flush(): Promise<void>;
+  /**
+   * Brings the database file up to date now: writes a snapshot and empties the log. Needs no
+   * open transaction. Normally automatic (by log size, and on close).
+   */
+  compact(): Promise<void>;
+  /** Compacts, removes the log and the lock, and frees the database. Idempotent. */
+  close(): Promise<void>;
+}
+
+const TOTAL_CHANGES_SQL = 'SELECT total_changes()';
+/** What a statement that is not plain DML may change: rows, schema, and header fields. */
+const SIGNATURE_SQL =
+  'SELECT total_changes(), (SELECT schema_version FROM pragma_schema_version()), ' +
+  '(SELECT user_version FROM pragma_user_version()), (SELECT application_id FROM pragma_application_id())';
+
+const READ_SQL = /^\s*(?:select|values|explain)\b/i;
+const DML_SQL = /^\s*(?:insert|update|delete|replace)\b/i;
+
+/** `read`: never changes the database; `dml`: changes only rows; `other`: may change anything. */
+type StatementKind = 'read' | 'dml' | 'other';
+
+/** The sql.js driver's methods, which answer synchronously. */
+export interface SyncDriver {
+  all(sql: string, params: readonly SqlValue[]): SqlRow[];
+  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
+  run(sql: string, params: readonly SqlValue[]): number;
+  exec(sql: string): void;
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+  close(): void;
+}
+
+/** Field-by-field comparison of two signature rows. */
+function sameRow(a: SqlRow | undefined, b: SqlRow | undefined): boolean {
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The driver of an open database file; built by the recovery once the database is up to date. */
+export class PersistentDriver implements FileDriver {
+  private readonly sql: SyncDriver;
+  private inTransaction = false;
+  private transactionStatements: LoggedStatement[] = [];
+  /** `total_changes()` after the last write, or undefined when not known. */
+  private knownTotalChanges: number | undefined;
+  private readonly kinds = new Map<string, StatementKind>();
+  private snapshotSize: number;
+  private compaction: Promise<void> | undefined;
+  /** After a failed compaction, the log offset at which to try again. */
+  private compactAgainAt = 0;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly files: DatabaseFiles,
+    private readonly inner: SqlJsDriver,
+    private readonly log: LogFile,
+    private readonly lock: FileLock,
+    private readonly options: ResolvedOptions,
+    snapshotSize: number,
+    private readonly fileMode: number | undefined,
+  ) {
+    this.sql = inner as unknown as SyncDriver;
+    this.snapshotSize = snapshotSize;
+    this.knownTotalChanges = this.totalChanges();
+  }
+
+  all(sql: string, params: readonly SqlValue[]): SqlRow[] {
+    const kind = this.kind(sql);
+    if (kind === 'read') {
+      this.assertReadable();
+      return this.sql.all(sql, params);
+    }
+    return this.write(
+      kind,
+      sql,
+      params,
+      () => this.sql.all(sql, params),
+      () => undefined,
+    );
+  }
+
+  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined {
+    const kind = this.kind(sql);
+    if (kind === 'read') {
+      this.assertReadable();
+      return this.sql.get(sql, params);
+    }
+    return this.write(
+      kind,
+      sql,
+      params,
+      () => this.sql.get(sql, params),
+      () => undefined,
+    );
+  }
+
+  run(sql: string, params: readonly SqlValue[]): number {
+    return this.write(
+      this.kind(sql),
+      sql,
+      params,
+      () => this.sql.run(sql, params),
+      (changes) => changes,
+    );
+  }
+
+  exec(sql: string): void {
+    this.assertWritable();
+    const before = this.signature();
+    try {
+      this.sql.exec(sql);
+    } catch (err) {
+      // `exec` runs its statements one by one: those before the failing one stay applied.
+      const after = this.signature();
+      if (!sameRow(before, after)) this.record({ op: 'exec-partial', sql, params: [] });
+      throw err;
+    }
+    const after = this.signature();
+    this.knownTotalChanges = after === undefined ? undefined : Number(after[0]);
+    if (!sameRow(before, after)) this.record({ op: 'exec', sql, params: [] });
+  }
+
+  begin(): void {
+    this.assertWritable();
+    this.sql.begin();
+    this.inTransaction = true;
+    this.transactionStatements = [];
+  }
+
+  commit(): void {
+    this.assertWritable();
+    this.sql.commit();
+    this.inTransaction = false;
+    const statements = this.transactionStatements;
+    this.transactionStatements = [];
+    // The whole transaction is one record: after a crash it is replayed entirely or not at all.
+    if (statements.length > 0) this.log.appendWrites(statements, true);
+    this.maybeCompact();
+  }
+
+  rollback(): void {
+    this.assertOpen();
+    this.sql.rollback();
+    this.inTransaction = false;
+    this.transactionStatements = [];
+    // Rolled-back changes still count in total_changes(): take the count afresh.
+    this.knownTotalChanges = this.totalChanges();
+  }
+
+  sync(): Promise<void> {
+    return this.log.sync();
+  }
+
+  flush(): Promise<void> {
+    return this.log.flush();
+  }
+
+  async compact(): Promise<void> {
+    this.assertOpen();
+    // Loop: another compaction may start while this call waits for the current one.
+    while (this.compaction) await this.compaction;
+    this.assertOpen();
+    if (this.inTransaction) throw new InvalidArgumentError(`compact: ${this.files.database}: a transaction is open`);
+    await this.startCompaction('now');
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
+    while (this.compaction) await this.compaction;
+    let failure: unknown;
+    try {
+      if (this.inTransaction) this.rollback();
+      if (this.log.failure) throw this.log.failure;
+      if (this.log.recordBytes > 0 || exists(this.files.wal) || exists(this.files.shm)) {
+        await this.startCompaction('close');
+      } else {
+        this.log.close();
+        removeIfExists(this.files.log);
+        fsyncDirectory(nodePath.dirname(this.files.database));
+      }
+    } catch (err) {
+      // Every acknowledged write is still in the log, which the next open replays.
+      failure = err;
+      try {
+        this.log.close();
+      } catch {
+        // Already reported through `failure`.
+      }
+    } finally {
+      this.inner.close();
+      this.lock.release();
+    }
+    if (failure !== undefined) {
+      if (failure instanceof StoreError) throw failure;
+      throw new DriverError(
+        `close: ${this.files.database}: could not write the final snapshot (${(failure as Error)?.message ?? String(failure)}); the writes are kept in ${this.files.log}`,
+        failure,
+      );
+    }
+  }
+
+  private kind(sql: string): StatementKind {
+    let kind = this.kinds.get(sql);
+    if (kind === undefined) {
+      kind = READ_SQL.test(sql) ? 'read' : DML_SQL.test(sql) ? 'dml' : 'other';
+      this.kinds.set(sql, kind);
+    }
+    return kind;
+  }
+
+  /**
+   * Executes a statement that may change the database and logs it if it did. Plain DML changes
+   * nothing unless it changes rows (triggers included), which `total_changes()` counts; anything
+   * else (DDL, pragmas, CTEs) is compared on rows, schema version and header fields.
+   */
+  private write<T>(
+    kind: StatementKind,
+    sql: string,
+    params: readonly SqlValue[],
+    execute: () => T,
+    changes: (result: T) => number | undefined,
+  ): T {
+    this.assertWritable();
+    let changed: boolean;
+    let result: T;
+    if (kind === 'dml') {
+      result = execute();
+      const n = changes(result);
+      if (n !== undefined && n > 0) {
+        changed = true;
+        // `n` leaves out rows changed by triggers, so the count may fall short, never exceed:
+        // at worst a later no-op is logged once, and the count is taken afresh.
+        if (this.knownTotalChanges !== undefined) this.knownTotalChanges += n;
+      } else {
+        const before = this.knownTotalChanges;
+        this.knownTotalChanges = this.totalChanges();
+        changed = before === undefined || before !== this.knownTotalChanges;
+      }
+    } else {
+      const before = this.signature();
+      result = execute();
+      const after = this.signature();
+      this.knownTotalChanges = after === undefined ? undefined : Number(after[0]);
+      changed = !sameRow(before, after);
+    }
+    if (changed) this.record({ op: 'run', sql, params });
+    return result;
+  }
+
+  private record(statement: LoggedStatement): void {
+    if (this.inTransaction) {
+      this.transactionStatements.push({ op: statement.op, sql: statement.sql, params: statement.params.slice() });
+    } else {
+      this.log.appendWrites([statement], false);
+      this.maybeCompact();
+    }
+  }
+
+  private totalChanges(): number {
+    return Number(this.sql.get(TOTAL_CHANGES_SQL, [])?.[0] ?? 0);
+  }
+
+  private signature(): SqlRow | undefined {
+    return this.sql.get(SIGNATURE_SQL, []);
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new DriverError(`${this.files.database}: the database is closed`, undefined);
+  }
+
+  /**
+   * Once the log has failed, the database in memory may hold a write that was refused (its
+   * record could not be made durable): reads refuse too, rather than return it.
+   */
+  private assertReadable(): void {
+    const failure = this.log.failure;
+    if (failure === undefined) return;
+    throw new DriverError(
+      `${this.files.database}: a write to the log failed, so this store may hold writes that were refused and not made durable; reopen the store to read its data (${failure.message})`,
+      failure,
+    );
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.log.failure) throw this.log.failure;
+  }
+
+  private compactionThreshold(): number {
+    return Math.max(this.options.compactMinBytes, this.options.compactRatio * this.snapshotSize);
+  }
+
+  private maybeCompact(): void {
+    if (this.inTransaction || this.compaction || this.closing) return;
+    if (this.log.recordBytes < this.compactionThreshold() || this.log.end < this.compactAgainAt) return;
+    void this.startCompaction('background');
+  }
+
+  /**
+   * Starts a compaction. The image is taken now, synchronously, between transactions; writing
+   * it is asynchronous, and the writes that commit meanwhile are logged after offset P and kept
+   * by the log rotation. `background` failures are kept quiet (the log still holds everything)
+   * and retried later; `now` and `close` failures reject.
+   */
+  private startCompaction(mode: 'background' | 'now' | 'close'): Promise<void> {
+    const image = this.inner.db.export();
+    const covered = this.log.end;
+    this.log.encoder.resetDictionary();
+    const run = this.finishCompaction(image, covered, mode);
+    const tracked = run.then(
+      () => {
+        this.compaction = undefined;
+      },
+      (err: unknown) => {
+        this.compaction = undefined;
+        this.compactAgainAt = this.log.end + this.compactionThreshold();
+        removeQuietly(this.files.snapshotTemp);
+        const error =
+          err instanceof StoreError
+            ? err
+            : new DriverError(
+                `${this.files.database}: compaction failed (${(err as Error)?.message ?? String(err)}); every write is still in ${this.files.log}`,
+                err,
+              );
+        if (mode !== 'background') throw error;
+        try {
+          this.options.onError(error);
+        } catch {
+          // A failing error handler must not turn into an unhandled rejection.
+        }
+      },
+    );
+    this.compaction = tracked.catch(() => undefined);
+    return tracked;
+  }
+
+  private async finishCompaction(
+    image: Uint8Array,
+    covered: number,
+    mode: 'background' | 'now' | 'close',
+  ): Promise<void> {
+    const imageCrc = crc32(image);
+    await writeSnapshot(this.files, image, this.fileMode);
+    // From here to the end, all is synchronous: no write can slip between the steps.
+    this.log.appendSnapshotMarker(covered, image.length, imageCrc);
+    installSnapshot(this.files);
+    this.snapshotSize = image.length;
+    if (mode === 'close') {
+      this.log.close();
+      removeIfExists(this.files.log);
+      fsyncDirectory(nodePath.dirname(this.files.database));
+    } else {
+      this.log.rotate(covered);
+    }
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    removeIfExists(path);
+  } catch {
+    // Best effort: a stale temporary file is removed on the next open.
+  }
+}
