@@ -10,10 +10,11 @@ import { TemplateError as EngineTemplateError, renderTemplate } from '@go-store/
 import type { MaybePromise, SqlDriver, SqlValue } from './driver.js';
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, TemplateError } from './errors.js';
 import type { StoreEvent } from './events.js';
+import { type ExportPageOptions, readEntriesPage, type StoredEntry } from './export-page.js';
 import { goFields, goSplit } from './go-strings.js';
 import { then } from './maybe.js';
 import { prefixUpperBound } from './prefix.js';
-import { checkCount, checkOptions, checkString, checkTtl } from './validate.js';
+import { checkCount, checkExpiresAt, checkOptions, checkString, checkTtl } from './validate.js';
 
 // Every statement compares `expires_at` with the clock passed as a parameter, never with
 // SQLite's own time, so writes replay deterministically and tests can inject a clock.
@@ -91,6 +92,11 @@ export interface KeyValue {
 export interface SetManyOptions {
   /** When given, every entry expires this many milliseconds from now. */
   ttlMs?: number;
+  /**
+   * When given, every entry expires at this Unix time in ms (`null`: never), as a dump records
+   * it. Not together with `ttlMs`.
+   */
+  expiresAt?: number | null;
 }
 
 /** Options of `getPage`. */
@@ -354,12 +360,14 @@ export abstract class Operations {
     checkOptions(op, options);
     const ttlMs = options?.ttlMs;
     if (ttlMs !== undefined) checkTtl(op, ttlMs);
+    const at = options?.expiresAt;
+    if (at !== undefined) checkExpiresAt(op, at, ttlMs);
     const pairs = toPairs(op, entries);
     return this.write(
       op,
       async (driver, now, events) => {
         if (quota !== undefined) await checkManyWithinQuota(op, driver, group, pairs, now, quota);
-        const expiresAt = ttlMs === undefined ? null : expiryFrom(now, ttlMs);
+        const expiresAt = at !== undefined ? at : ttlMs === undefined ? null : expiryFrom(now, ttlMs);
         for (const [key, value] of pairs) {
           await driver.run(UPSERT, [group, key, value, expiresAt]);
           events?.push(event('set', group, key, value, now));
@@ -447,6 +455,27 @@ export abstract class Operations {
       },
       group,
     );
+  }
+
+  /**
+   * Keyset pagination over the whole database: at most `limit` live entries after `after`, in
+   * (group, key) code-point order, each with its expiry. `dump` streams a database with it.
+   */
+  async exportPage(options: ExportPageOptions): Promise<StoredEntry[]> {
+    const op = 'store.exportPage';
+    if (options === null || typeof options !== 'object') {
+      throw new InvalidArgumentError(`${op}: options must be an object with a limit`);
+    }
+    const { after, limit } = options;
+    checkCount(op, 'limit', limit);
+    if (after !== undefined) {
+      if (after === null || typeof after !== 'object') {
+        throw new InvalidArgumentError(`${op}: after must be an object with a group and a key`);
+      }
+      checkString(op, 'after.group', after.group);
+      checkString(op, 'after.key', after.key);
+    }
+    return this.read(op, (driver, now) => readEntriesPage(driver, now, after, limit));
   }
 
   #value(op: string, group: string, key: string): Promise<string> {

@@ -24,8 +24,28 @@ export function checkString(op: string, what: string, value: unknown): asserts v
 /** Asserts a TTL in milliseconds: any finite number (`<= 0` means already expired). */
 export function checkTtl(op: string, ttlMs: unknown): asserts ttlMs is number {
   if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs)) {
-    throw new InvalidArgumentError(`${op}: ttlMs must be a finite number of milliseconds, got ${String(ttlMs)}`);
+    const got = typeof ttlMs === 'number' ? String(ttlMs) : describeWithValue(ttlMs);
+    throw new InvalidArgumentError(`${op}: ttlMs must be a finite number of milliseconds, got ${got}`);
   }
+}
+
+/** Asserts an absolute expiry: `null` (never) or a whole Unix time in ms, given instead of a TTL. */
+export function checkExpiresAt(op: string, expiresAt: unknown, ttlMs: unknown): asserts expiresAt is number | null {
+  if (ttlMs !== undefined) throw new InvalidArgumentError(`${op}: give ttlMs or expiresAt, not both`);
+  if (expiresAt !== null && (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt))) {
+    throw new InvalidArgumentError(
+      `${op}: expiresAt must be null or whole Unix milliseconds, got ${describe(expiresAt)}`,
+    );
+  }
+}
+
+/** The type of a wrong-typed argument and, when short, its value: `string "5000"` reads as a string. */
+function describeWithValue(value: unknown): string {
+  if (typeof value === 'string')
+    return `string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  if (typeof value === 'bigint') return `bigint ${value}n`;
+  if (typeof value === 'boolean') return `boolean ${value}`;
+  return describe(value);
 }
 
 /** Asserts a non-negative safe integer (quotas, buffer sizes, page limits). */
