@@ -51,7 +51,10 @@ export function resolveFiles(path: string): DatabaseFiles {
     try {
       realDir = fs.realpathSync(dir);
     } catch (err2) {
-      throw new DriverError(`openStore: ${absolute}: the directory ${dir} does not exist`, err2);
+      throw new DriverError(
+        `openStore: ${absolute}: the directory ${dir} does not exist; create it first (mkdir -p ${dir})`,
+        err2,
+      );
     }
     database = nodePath.join(realDir, nodePath.basename(absolute));
   }
@@ -82,7 +85,10 @@ export function describeFsError(files: DatabaseFiles, err: unknown): unknown {
       );
     case 'ENOENT':
     case 'ENOTDIR':
-      return new DriverError(`openStore: ${files.database}: the directory ${dir} does not exist (${e.code})`, err);
+      return new DriverError(
+        `openStore: ${files.database}: the directory ${dir} does not exist (${e.code}); create it first (mkdir -p ${dir})`,
+        err,
+      );
     case 'ENOSPC':
     case 'EDQUOT':
       return new DriverError(`openStore: ${files.database}: no space left in ${dir} (${e.code})`, err);
