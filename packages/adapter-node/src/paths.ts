@@ -40,12 +40,20 @@ export function resolveFiles(path: string): DatabaseFiles {
     const got = typeof path === 'string' ? '""' : path === null ? 'null' : typeof path;
     throw new InvalidArgumentError(`openStore: path must be a non-empty string, got ${got}`);
   }
+  if (path.includes('\0')) throw new InvalidArgumentError('openStore: path must not contain a NUL character');
   const absolute = nodePath.resolve(path);
   let database: string;
   try {
     database = fs.realpathSync(absolute);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw describeFsError(databaseFiles(absolute), err);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') {
+      throw new NotADatabaseError(
+        `openStore: ${absolute}: a loop of symbolic links, not a database file; nothing was created`,
+      );
+    }
+    if (code !== 'ENOENT') throw describeFsError(databaseFiles(absolute), err);
+    checkNotDangling(absolute);
     const dir = nodePath.dirname(absolute);
     let realDir: string;
     try {
@@ -68,6 +76,23 @@ export function resolveFiles(path: string): DatabaseFiles {
   if (stat !== undefined && !stat.isFile())
     throw new NotADatabaseError(`openStore: ${database}: is not a regular file`);
   return databaseFiles(database);
+}
+
+/**
+ * Refuses a path that is a symbolic link to nothing: creating the database there would mean
+ * creating a file somewhere else than the path names, or failing half-way with the link in the
+ * way, so nothing is created and the message says where the link points.
+ */
+function checkNotDangling(absolute: string): void {
+  let link: string;
+  try {
+    link = fs.readlinkSync(absolute);
+  } catch {
+    return; // Not a symbolic link (or nothing at all): a new database may be created there.
+  }
+  throw new NotADatabaseError(
+    `openStore: ${absolute}: is a symbolic link to ${link}, which does not exist; nothing was created (create the target, or open the target's path)`,
+  );
 }
 
 /** Words a file-system error as one naming the database and what could not be done. */

@@ -303,6 +303,36 @@ open('a directory, a missing directory or one that cannot be written: a clear er
   assert.equal(listDir(locked), []);
 });
 
+open(
+  'a dangling symbolic link, a loop of links or a NUL in the path: a clear error, and nothing is created',
+  async () => {
+    const dir = tempDir('odd-paths');
+    const dangling = nodePath.join(dir, 'x.db');
+    fs.symlinkSync(nodePath.join(dir, 'gone', 'target.db'), dangling);
+    const err = await rejection(openFileStore(dangling));
+    assert.ok(err instanceof NotADatabaseError, String(err));
+    assert.match(err.message, /symbolic link to .*gone\/target\.db, which does not exist/);
+    assert.ok(err.message.includes(dangling), err.message);
+
+    const sameDir = nodePath.join(dir, 'y.db');
+    fs.symlinkSync('missing.db', sameDir);
+    const err2 = await rejection(openFileStore(sameDir));
+    assert.ok(
+      err2 instanceof NotADatabaseError && /missing\.db, which does not exist/.test(err2.message),
+      String(err2),
+    );
+
+    const loop = nodePath.join(dir, 'loop.db');
+    fs.symlinkSync(loop, loop);
+    const err3 = await rejection(openFileStore(loop));
+    assert.ok(err3 instanceof NotADatabaseError && err3.message.includes(loop), String(err3));
+
+    const err4 = await rejection(openFileStore(nodePath.join(dir, 'a\0b.db')));
+    assert.ok(err4 instanceof InvalidArgumentError, String(err4));
+    assert.equal(listDir(dir), ['loop.db', 'x.db', 'y.db']);
+  },
+);
+
 open('bad options reject with InvalidArgumentError', async () => {
   const dir = tempDir('options');
   for (const options of [
