@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, type SpawnOptions, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { createInterface } from 'node:readline';
@@ -211,5 +212,27 @@ export function random(seed: number): () => number {
     s ^= s << 5;
     s >>>= 0;
     return s / 0x100000000;
+  };
+}
+
+/**
+ * Wraps `node:fs`'s synchronous `name` (for every ES module that imports `node:fs`, the
+ * adapter's included) so that `hook` sees each call before it runs; `hook` may throw to make the
+ * call fail. Returns the function that restores the original.
+ */
+export function wrapFs(
+  name: 'fsyncSync' | 'fdatasyncSync' | 'writeSync',
+  hook: (...args: unknown[]) => void,
+): () => void {
+  const cjs = createRequire(import.meta.url)('node:fs') as Record<string, unknown>;
+  const original = cjs[name] as (...args: unknown[]) => unknown;
+  cjs[name] = (...args: unknown[]): unknown => {
+    hook(...args);
+    return original(...args);
+  };
+  syncBuiltinESMExports();
+  return () => {
+    cjs[name] = original;
+    syncBuiltinESMExports();
   };
 }
