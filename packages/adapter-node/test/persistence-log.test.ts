@@ -245,8 +245,8 @@ log('a write that changes nothing is not logged, also right after one that chang
   const scan = await records(db);
   assert.is(
     scan.records.filter((r) => r.record.type === 'writes').length,
-    4,
-    'the table, and three writes that changed a row',
+    5,
+    'the table, the namespace counts (one transaction), and three writes that changed a row',
   );
   await store.close();
 });

@@ -37,8 +37,18 @@ export class NotFoundError extends StoreError {
 
 /** A scoped write would exceed the namespace's `maxKeys` or `maxGroups`; nothing was written. */
 export class QuotaExceededError extends StoreError {
-  constructor(message: string) {
+  /** The namespace whose quota refused the write. */
+  readonly namespace: string;
+  /** Which limit was hit. */
+  readonly limit: 'maxKeys' | 'maxGroups';
+  /** That limit's value. */
+  readonly max: number;
+
+  constructor(message: string, details: { namespace: string; limit: 'maxKeys' | 'maxGroups'; max: number }) {
     super('QUOTA_EXCEEDED', message);
+    this.namespace = details.namespace;
+    this.limit = details.limit;
+    this.max = details.max;
   }
 }
 

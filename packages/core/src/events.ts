@@ -32,9 +32,6 @@ export type ChangeListener = (event: StoreEvent) => void;
 
 const DEFAULT_BUFFER_SIZE = 16;
 
-/** Delivers an event to a watcher; kept off the public surface. */
-export const deliver = Symbol('deliver');
-
 /**
  * A subscription to the events matching `(group, key)`, where `'*'` matches anything. Iterate
  * it with `for await`. The writer never waits: when the buffer is full, new events are dropped
@@ -56,14 +53,22 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
   #buffer: StoreEvent[] = [];
   #head = 0;
   readonly #readers: Array<(result: IteratorResult<StoreEvent>) => void> = [];
-  readonly #onClose: (watcher: Watcher) => void;
+  readonly #detach: () => void;
 
-  /** @internal Created by {@link Store.watch}. */
-  constructor(group: string, key: string, bufferSize: number, onClose: (watcher: Watcher) => void) {
+  /**
+   * @internal Created by {@link Store.watch}. `attach` receives the function that delivers an
+   * event to this watcher, and returns the one that unsubscribes it.
+   */
+  constructor(
+    group: string,
+    key: string,
+    bufferSize: number,
+    attach: (deliver: (event: StoreEvent) => void) => () => void,
+  ) {
     this.group = group;
     this.key = key;
     this.bufferSize = bufferSize;
-    this.#onClose = onClose;
+    this.#detach = attach((event) => this.#deliver(event));
   }
 
   /** How many events were dropped because the buffer was full. */
@@ -85,8 +90,7 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
     return this.key === '*' || (this.key === event.key && event.type !== 'delete_group');
   }
 
-  /** @internal */
-  [deliver](event: StoreEvent): void {
+  #deliver(event: StoreEvent): void {
     if (this.#closed) return;
     const reader = this.#readers.shift();
     if (reader) reader({ value: event, done: false });
@@ -119,7 +123,7 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onClose(this);
+    this.#detach();
     for (const reader of this.#readers.splice(0)) reader({ value: undefined, done: true });
   }
 
@@ -135,7 +139,8 @@ interface Listener {
 
 /** The store's registry of watchers and callbacks, and its dispatcher. */
 export class EventHub {
-  readonly #watchers = new Set<Watcher>();
+  // Each watcher with the function that delivers to it.
+  readonly #watchers = new Map<Watcher, (event: StoreEvent) => void>();
   // Replaced, never mutated: a dispatch iterates the array it started with, so a callback that
   // registers or unregisters during a dispatch neither skips nor repeats anyone.
   #listeners: readonly Listener[] = [];
@@ -157,8 +162,13 @@ export class EventHub {
     checkOptions(op, options);
     const bufferSize = (options as WatchOptions | undefined)?.bufferSize ?? DEFAULT_BUFFER_SIZE;
     checkCount(op, 'bufferSize', bufferSize);
-    const watcher = new Watcher(group, key, bufferSize, (w) => this.#watchers.delete(w));
-    this.#watchers.add(watcher);
+    let deliver = (_event: StoreEvent): void => {};
+    const watcher: Watcher = new Watcher(group, key, bufferSize, (fn) => {
+      deliver = fn;
+      // Called only once the watcher exists, when it closes.
+      return () => this.#watchers.delete(watcher);
+    });
+    this.#watchers.set(watcher, deliver);
     return watcher;
   }
 
@@ -176,7 +186,7 @@ export class EventHub {
   /** Dispatches committed events in order: to matching watchers, then to every callback. */
   emit(events: readonly StoreEvent[]): void {
     for (const event of events) {
-      for (const watcher of this.#watchers) if (watcher.matches(event)) watcher[deliver](event);
+      for (const [watcher, deliver] of this.#watchers) if (watcher.matches(event)) deliver(event);
       for (const listener of this.#listeners) {
         if (!listener.active) continue;
         try {
@@ -190,7 +200,7 @@ export class EventHub {
 
   /** Ends every watcher's iteration (after its buffered events) and drops every callback. */
   closeAll(): void {
-    for (const watcher of [...this.#watchers]) watcher.close();
+    for (const watcher of [...this.#watchers.keys()]) watcher.close();
     for (const listener of this.#listeners) listener.active = false;
     this.#listeners = [];
   }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 
+export type { DataApi, Entries, KeyValue, PageOptions, SetManyOptions } from './api.js';
 export type { MaybePromise, SqlDriver, SqlRow, SqlValue } from './driver.js';
 export { DUMP_HEADER, type DumpOptions, dump, type Exportable, formatEntry, type LoadOptions, load } from './dump.js';
 export {
@@ -21,7 +22,6 @@ export {
 } from './errors.js';
 export { type ChangeListener, type EventType, type StoreEvent, Watcher, type WatchOptions } from './events.js';
 export type { ExportPageOptions, StoredEntry } from './export-page.js';
-export type { Entries, KeyValue, PageOptions, SetManyOptions } from './operations.js';
 export { type QuotaOptions, ScopedOperations, ScopedStore, type ScopedTransaction } from './scope.js';
 export { type AsyncContext, createStore, Store, type StoreOptions } from './store.js';
 export { Transaction } from './transaction.js';

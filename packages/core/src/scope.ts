@@ -2,18 +2,11 @@
  * Namespaces for multi-tenant use: a {@link ScopedStore} stores every group as
  * `namespace + ':' + group` and enforces the namespace's quotas on writes of new keys.
  */
+import type { DataApi, Entries, KeyValue, PageOptions, SetManyOptions } from './api.js';
 import { InvalidArgumentError } from './errors.js';
-import {
-  type Entries,
-  type KeyValue,
-  type Operations,
-  type PageOptions,
-  type QuotaCheck,
-  type SetManyOptions,
-  writeManyScoped,
-  writeScoped,
-} from './operations.js';
-import type { Store } from './store.js';
+import type { Executor } from './executor.js';
+import { Operations, writeMany, writeValue } from './operations.js';
+import type { QuotaCheck } from './quota.js';
 import { checkCount, checkOptions, checkString, describe } from './validate.js';
 
 /** A namespace's limits; 0 or absent means unlimited. */
@@ -35,17 +28,18 @@ const NAMESPACE = /^[a-zA-Z0-9-]+$/;
  * expired keys never count. A write that would exceed a quota rejects with
  * `QuotaExceededError` and writes nothing; the check and the write are one atomic step.
  */
-export class ScopedOperations {
+export class ScopedOperations implements DataApi {
   /** The namespace, e.g. `tenant-42`. */
   readonly namespace: string;
   /** The quotas in force (0 = unlimited). */
   readonly quota: Readonly<Required<QuotaOptions>>;
+  readonly #executor: Executor;
   readonly #base: Operations;
   readonly #check: QuotaCheck | undefined;
   readonly #prefix: string;
 
   /** @internal Use `store.scope(namespace, quota)`. */
-  constructor(base: Operations, namespace: string, quota?: QuotaOptions) {
+  constructor(executor: Executor, namespace: string, quota?: QuotaOptions) {
     const op = 'store.scope';
     if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) {
       const got = typeof namespace === 'string' ? JSON.stringify(namespace) : describe(namespace);
@@ -59,7 +53,8 @@ export class ScopedOperations {
     checkCount(op, 'maxGroups', maxGroups);
     this.namespace = namespace;
     this.quota = Object.freeze({ maxKeys, maxGroups });
-    this.#base = base;
+    this.#executor = executor;
+    this.#base = new Operations(executor);
     this.#check = maxKeys > 0 || maxGroups > 0 ? { namespace, maxKeys, maxGroups } : undefined;
     this.#prefix = `${namespace}:`;
   }
@@ -74,13 +69,15 @@ export class ScopedOperations {
 
   set(group: string, key: string, value: string): Promise<void> {
     return this.#call('store.set', group, (g) =>
-      this.#base[writeScoped]('store.set', g, key, value, null, this.#check),
+      writeValue(this.#executor, 'store.set', { group: g, key, value, ttl: null }, this.#check),
     );
   }
 
   setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void> {
     const op = 'store.setWithTTL';
-    return this.#call(op, group, (g) => this.#base[writeScoped](op, g, key, value, { ttlMs }, this.#check));
+    return this.#call(op, group, (g) =>
+      writeValue(this.#executor, op, { group: g, key, value, ttl: { ttlMs } }, this.#check),
+    );
   }
 
   delete(group: string, key: string): Promise<void> {
@@ -139,7 +136,7 @@ export class ScopedOperations {
   /** Writes many values at once; all or nothing against the quotas. */
   setMany(group: string, entries: Entries, options?: SetManyOptions): Promise<void> {
     const op = 'store.setMany';
-    return this.#call(op, group, (g) => this.#base[writeManyScoped](op, g, entries, options, this.#check));
+    return this.#call(op, group, (g) => writeMany(this.#executor, op, g, entries, options, this.#check));
   }
 
   getMany(group: string, keys: Iterable<string>): Promise<Record<string, string>> {
@@ -169,6 +166,9 @@ export class ScopedOperations {
 /** The scoped `tx` of {@link ScopedStore.transaction}: every data method, no `transaction`. */
 export type ScopedTransaction = ScopedOperations;
 
+/** Runs a callback in a store transaction, handing it the transaction's executor. */
+export type RunTransaction = <T>(fn: (executor: Executor) => T | Promise<T>) => Promise<T>;
+
 /**
  * A view of a store confined to one namespace, optionally with quotas: the data methods of
  * {@link ScopedOperations} plus `transaction`.
@@ -180,12 +180,12 @@ export type ScopedTransaction = ScopedOperations;
  * ```
  */
 export class ScopedStore extends ScopedOperations {
-  readonly #store: Store;
+  readonly #runTransaction: RunTransaction;
 
   /** @internal Use `store.scope(namespace, quota)`. */
-  constructor(store: Store, namespace: string, quota?: QuotaOptions) {
-    super(store, namespace, quota);
-    this.#store = store;
+  constructor(executor: Executor, runTransaction: RunTransaction, namespace: string, quota?: QuotaOptions) {
+    super(executor, namespace, quota);
+    this.#runTransaction = runTransaction;
   }
 
   /**
@@ -196,6 +196,6 @@ export class ScopedStore extends ScopedOperations {
     if (typeof fn !== 'function') {
       return Promise.reject(new InvalidArgumentError('store.transaction: the callback must be a function'));
     }
-    return this.#store.transaction((tx) => fn(new ScopedOperations(tx, this.namespace, this.quota)));
+    return this.#runTransaction((executor) => fn(new ScopedOperations(executor, this.namespace, this.quota)));
   }
 }

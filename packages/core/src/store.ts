@@ -1,18 +1,18 @@
 /**
- * The store: the data methods of {@link Operations} behind one lock, plus its life cycle —
- * opening (schema), the background purge, events, scopes, transactions and closing.
+ * The store: the data methods of {@link Operations} over the {@link StoreExecutor}, plus its
+ * life cycle — opening (schema), the background purge, events, scopes, transactions, closing.
  */
-import type { MaybePromise, SqlDriver } from './driver.js';
-import { asStoreError, ClosedError, InvalidArgumentError } from './errors.js';
-import { type ChangeListener, EventHub, type StoreEvent, Watcher, type WatchOptions } from './events.js';
-import { type InsideCall, insideCall } from './inside-transaction.js';
-import { Lock } from './lock.js';
-import { then } from './maybe.js';
-import { Operations, type ReadFn, type WriteFn } from './operations.js';
+import type { SqlDriver } from './driver.js';
+import { asStoreError, InvalidArgumentError } from './errors.js';
+import { type ChangeListener, EventHub, Watcher, type WatchOptions } from './events.js';
+import { Operations } from './operations.js';
 import { prepareSchema } from './schema.js';
 import { type QuotaOptions, ScopedStore } from './scope.js';
-import { finish, Transaction } from './transaction.js';
+import { type AsyncContext, closedError, StoreExecutor } from './store-executor.js';
+import { Transaction, type TransactionExecutor } from './transaction.js';
 import { checkCount, checkOptions } from './validate.js';
+
+export type { AsyncContext } from './store-executor.js';
 
 /** Options every adapter's `openStore` accepts. */
 export interface StoreOptions {
@@ -32,12 +32,6 @@ export interface StoreOptions {
    * part of.
    */
   asyncContext?: AsyncContext;
-}
-
-/** The part of `AsyncLocalStorage` the store uses. */
-export interface AsyncContext {
-  run<R>(store: unknown, callback: () => R): R;
-  getStore(): unknown;
 }
 
 const DEFAULT_PURGE_INTERVAL_MS = 60_000;
@@ -65,7 +59,12 @@ export async function createStore(driver: SqlDriver, options: StoreOptions = {})
       }
     };
     await prepareSchema(driver);
-    return new Store(driver, { now, purgeIntervalMs, onError, asyncContext: options.asyncContext });
+    const executor = new StoreExecutor(driver, new EventHub(onError), {
+      now,
+      onError,
+      asyncContext: options.asyncContext,
+    });
+    return new Store(executor, purgeIntervalMs, onError);
   } catch (error) {
     try {
       await driver.close();
@@ -74,13 +73,6 @@ export async function createStore(driver: SqlDriver, options: StoreOptions = {})
     }
     throw asStoreError('openStore', error);
   }
-}
-
-interface ResolvedOptions {
-  now: () => number;
-  purgeIntervalMs: number;
-  onError: (error: unknown) => void;
-  asyncContext: AsyncContext | undefined;
 }
 
 /**
@@ -96,88 +88,20 @@ interface ResolvedOptions {
  * ```
  */
 export class Store extends Operations {
-  readonly #driver: SqlDriver;
-  readonly #lock = new Lock();
-  readonly #hub: EventHub;
-  readonly #now: () => number;
-  readonly #onError: (error: unknown) => void;
-  readonly #asyncContext: AsyncContext | undefined;
+  readonly #executor: StoreExecutor;
   readonly #purgeTimer: unknown;
-  #openTransaction: Transaction | undefined;
   #closing: Promise<void> | undefined;
 
   /** @internal Use {@link createStore} or an adapter's `openStore`. */
-  constructor(driver: SqlDriver, options: ResolvedOptions) {
-    super();
-    this.#driver = driver;
-    this.#now = options.now;
-    this.#onError = options.onError;
-    this.#asyncContext = options.asyncContext;
-    this.#hub = new EventHub(options.onError);
-    if (options.purgeIntervalMs > 0) this.#purgeTimer = startPurgeTimer(this, options.purgeIntervalMs, options.onError);
+  constructor(executor: StoreExecutor, purgeIntervalMs: number, onError: (error: unknown) => void) {
+    super(executor);
+    this.#executor = executor;
+    if (purgeIntervalMs > 0) this.#purgeTimer = startPurgeTimer(this, purgeIntervalMs, onError);
   }
 
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#closing !== undefined;
-  }
-
-  protected read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
-    if (this.#closing !== undefined) return Promise.reject(closedError(op));
-    const inside = this.#insideCall(op);
-    const result = this.#lock.run(() => {
-      inside?.check();
-      return guard(() => fn(this.#driver, this.#now()), op, group, key);
-    });
-    return inside ? inside.guard(result) : result;
-  }
-
-  protected write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
-    if (this.#closing !== undefined) return Promise.reject(closedError(op));
-    const inside = this.#insideCall(op);
-    const result = this.#write(op, fn, atomic, group, key, inside);
-    return inside ? inside.guard(result) : result;
-  }
-
-  #write<T>(
-    op: string,
-    fn: WriteFn<T>,
-    atomic: boolean,
-    group: string | undefined,
-    key: string | undefined,
-    inside: InsideCall | undefined,
-  ): Promise<T> {
-    const driver = this.#driver;
-    const committed = this.#lock.run(() =>
-      guard(
-        () => {
-          inside?.check();
-          const events: StoreEvent[] | null = this.#hub.active ? [] : null;
-          // Emitted under the lock, so events follow commit order exactly.
-          const emit = (value: T): T => {
-            if (events !== null && events.length > 0) this.#hub.emit(events);
-            return value;
-          };
-          if (!atomic) return then(fn(driver, this.#now(), events), emit);
-          return this.#atomically(() => fn(driver, this.#now(), events), op).then(emit);
-        },
-        op,
-        group,
-        key,
-      ),
-    );
-    if (driver.sync === undefined) return committed;
-    // Durability is awaited outside the lock, so concurrent writers share one fsync.
-    return committed
-      .then((value) => this.#synced(value))
-      .catch((error: unknown) => {
-        throw asStoreError(op, error, group, key);
-      });
-  }
-
-  async #synced<T>(value: T): Promise<T> {
-    await this.#driver.sync?.();
-    return value;
   }
 
   /**
@@ -194,50 +118,7 @@ export class Store extends Operations {
    * it) instead of hanging.
    */
   transaction<T>(fn: (tx: Transaction) => T | Promise<T>): Promise<T> {
-    const op = 'store.transaction';
-    if (this.#closing !== undefined) return Promise.reject(closedError(op));
-    if (typeof fn !== 'function') {
-      return Promise.reject(new InvalidArgumentError(`${op}: the callback must be a function`));
-    }
-    const inside = this.#insideCall(op);
-    const result = this.#transaction(op, fn, inside);
-    return inside ? inside.guard(result) : result;
-  }
-
-  async #transaction<T>(
-    op: string,
-    fn: (tx: Transaction) => T | Promise<T>,
-    inside: InsideCall | undefined,
-  ): Promise<T> {
-    let events: StoreEvent[] = [];
-    const result = await this.#lock.run(() => {
-      inside?.check();
-      return this.#atomically(async () => {
-        const tx = new Transaction(this.#driver, this.#now);
-        this.#openTransaction = tx;
-        try {
-          const value = await (this.#asyncContext ? this.#asyncContext.run(tx, () => fn(tx)) : fn(tx));
-          const finished = await tx[finish]();
-          if (finished.failure !== undefined) throw finished.failure;
-          events = finished.events;
-          return value;
-        } catch (error) {
-          await tx[finish]();
-          throw error;
-        } finally {
-          this.#openTransaction = undefined;
-        }
-      }, op).then((value) => {
-        // Emitted under the lock, so they precede the events of any call waiting for it.
-        if (events.length > 0) this.#hub.emit(events);
-        return value;
-      });
-    });
-    try {
-      return await this.#synced(result);
-    } catch (error) {
-      throw asStoreError(op, error);
-    }
+    return this.#runTransaction((executor) => fn(new Transaction(executor)), fn);
   }
 
   /**
@@ -247,7 +128,7 @@ export class Store extends Operations {
    */
   watch(group: string, key: string, options?: WatchOptions): Watcher {
     this.#throwIfClosed('store.watch');
-    return this.#hub.watch('store.watch', group, key, options);
+    return this.#executor.hub.watch('store.watch', group, key, options);
   }
 
   /** Ends a watcher's iteration (after its buffered events). Idempotent. */
@@ -264,7 +145,7 @@ export class Store extends Operations {
    */
   onChange(fn: ChangeListener): () => void {
     this.#throwIfClosed('store.onChange');
-    return this.#hub.onChange('store.onChange', fn);
+    return this.#executor.hub.onChange('store.onChange', fn);
   }
 
   /**
@@ -273,23 +154,12 @@ export class Store extends Operations {
    */
   scope(namespace: string, quota?: QuotaOptions): ScopedStore {
     this.#throwIfClosed('store.scope');
-    return new ScopedStore(this, namespace, quota);
+    return new ScopedStore(this.#executor, (fn) => this.#runTransaction(fn, fn), namespace, quota);
   }
 
   /** Makes every committed write durable now, whatever the driver's durability mode. */
   flush(): Promise<void> {
-    const op = 'store.flush';
-    if (this.#closing !== undefined) return Promise.reject(closedError(op));
-    const inside = this.#insideCall(op);
-    const result = (async () => {
-      try {
-        await this.#lock.run(() => inside?.check());
-        await (this.#driver.flush ?? this.#driver.sync)?.call(this.#driver);
-      } catch (error) {
-        throw asStoreError(op, error);
-      }
-    })();
-    return inside ? inside.guard(result) : result;
+    return this.#executor.flush('store.flush');
   }
 
   /**
@@ -298,11 +168,11 @@ export class Store extends Operations {
    * {@link ClosedError}. Idempotent: every call returns the same Promise.
    */
   close(): Promise<void> {
-    const inside = this.#closing === undefined ? this.#insideCall('store.close') : undefined;
+    const inside = this.#closing === undefined ? this.#executor.insideCall('store.close') : undefined;
     if (inside) {
       // From inside a transaction callback: close once the transaction is over (or not at all
       // if this is awaited there, which would wait forever).
-      return inside.guard(this.#lock.run(() => inside.check()).then(() => this.close()));
+      return inside.guard(this.#executor.lock.run(() => inside.check()).then(() => this.close()));
     }
     this.#closing ??= this.#close();
     return this.#closing;
@@ -310,82 +180,30 @@ export class Store extends Operations {
 
   async #close(): Promise<void> {
     if (this.#purgeTimer !== undefined) clearInterval(this.#purgeTimer);
+    const executor = this.#executor;
+    executor.markClosed();
     try {
-      await this.#lock.run(async () => {
-        this.#hub.closeAll();
-        await this.#driver.close();
+      await executor.lock.run(async () => {
+        executor.hub.closeAll();
+        await executor.driver.close();
       });
     } catch (error) {
       throw asStoreError('store.close', error);
     }
   }
 
-  /**
-   * Runs `fn` between BEGIN and COMMIT, rolling back if anything fails. What `fn` throws
-   * propagates unchanged (a transaction callback's own error); the engine's failures to begin
-   * or commit become DriverErrors for `op`.
-   */
-  async #atomically<T>(fn: () => MaybePromise<T>, op: string): Promise<T> {
-    const driver = this.#driver;
-    try {
-      await driver.begin();
-    } catch (error) {
-      throw asStoreError(op, error);
+  /** `callback` is what the user passed, checked to be a function before anything runs. */
+  #runTransaction<T>(fn: (executor: TransactionExecutor) => T | Promise<T>, callback: unknown): Promise<T> {
+    const op = 'store.transaction';
+    if (this.#executor.closed) return Promise.reject(closedError(op));
+    if (typeof callback !== 'function') {
+      return Promise.reject(new InvalidArgumentError(`${op}: the callback must be a function`));
     }
-    let value: T;
-    try {
-      value = await fn();
-    } catch (error) {
-      await this.#rollback();
-      throw error;
-    }
-    try {
-      await driver.commit();
-    } catch (error) {
-      await this.#rollback();
-      throw asStoreError(op, error);
-    }
-    return value;
-  }
-
-  async #rollback(): Promise<void> {
-    try {
-      await this.#driver.rollback();
-    } catch (error) {
-      // The error that caused the rollback is the one the caller needs.
-      this.#onError(error);
-    }
-  }
-
-  /** For a call made inside the callback of the transaction now open: how to guard it. */
-  #insideCall(op: string): InsideCall | undefined {
-    const tx = this.#openTransaction;
-    if (tx === undefined || this.#asyncContext === undefined || this.#asyncContext.getStore() !== tx) return undefined;
-    return insideCall(op, () => this.#openTransaction === tx);
+    return this.#executor.transaction(op, fn);
   }
 
   #throwIfClosed(op: string): void {
     if (this.#closing !== undefined) throw closedError(op);
-  }
-}
-
-function closedError(op: string): ClosedError {
-  return new ClosedError(`${op}: the store is closed`);
-}
-
-/**
- * Runs `fn`, turning anything it throws or rejects with into a StoreError for `op`. Written
- * without `async` so that a synchronous answer stays synchronous.
- */
-function guard<T>(fn: () => MaybePromise<T>, op: string, group?: string, key?: string): MaybePromise<T> {
-  const fail = (error: unknown): never => {
-    throw asStoreError(op, error, group, key);
-  };
-  try {
-    const result = fn();
-    return result instanceof Promise ? result.catch(fail) : result;
-  } catch (error) {
-    return fail(error);
   }
 }
 

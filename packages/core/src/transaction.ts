@@ -5,18 +5,29 @@
 import type { SqlDriver } from './driver.js';
 import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { StoreEvent } from './events.js';
+import type { Executor, ReadFn, WriteFn } from './executor.js';
 import { Lock } from './lock.js';
-import { Operations, type ReadFn, type WriteFn } from './operations.js';
-
-/** Ends a transaction's life; kept off the public surface. */
-export const finish = Symbol('finish');
+import { Operations } from './operations.js';
 
 /**
  * The data methods of a store inside {@link Store.transaction}: reads see the transaction's own
  * writes; nothing is visible to anyone else, and no event is emitted, until it commits.
  * It has no `transaction`, `scope`, `watch`, `onChange` or `close`.
  */
-export class Transaction extends Operations {
+export class Transaction extends Operations {}
+
+/** What a finished transaction leaves: the events to emit if it commits, and whether it may. */
+export interface TransactionOutcome {
+  events: StoreEvent[];
+  /** An engine failure that forbids the commit, even if the callback caught it. */
+  failure: DriverError | undefined;
+}
+
+/**
+ * Runs a transaction's calls against the driver, one at a time, while the store holds its lock
+ * for the whole transaction. The store ends it with {@link TransactionExecutor.finish}.
+ */
+export class TransactionExecutor implements Executor {
   readonly #driver: SqlDriver;
   readonly #now: () => number;
   // Calls made on `tx` without awaiting each other still reach the driver one at a time.
@@ -27,14 +38,12 @@ export class Transaction extends Operations {
   // transaction must not commit, whether or not the callback caught the error.
   #failure: DriverError | undefined;
 
-  /** @internal Created by {@link Store.transaction}. */
   constructor(driver: SqlDriver, now: () => number) {
-    super();
     this.#driver = driver;
     this.#now = now;
   }
 
-  protected read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
+  read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     return this.#lock
       .run(() => {
         this.#checkActive(op);
@@ -45,7 +54,7 @@ export class Transaction extends Operations {
       });
   }
 
-  protected write<T>(op: string, fn: WriteFn<T>, _atomic: boolean, group?: string, key?: string): Promise<T> {
+  write<T>(op: string, fn: WriteFn<T>, _atomic: boolean, group?: string, key?: string): Promise<T> {
     return this.#lock.run(async () => {
       this.#checkActive(op);
       // A write that fails part-way stages none of its events.
@@ -63,11 +72,10 @@ export class Transaction extends Operations {
   }
 
   /**
-   * @internal Waits for the calls already made on `tx`, then refuses any later one; resolves
-   * to the events to emit if the transaction commits, and the engine failure that forbids it
-   * to commit, if there was one.
+   * Waits for the calls already made on `tx`, then refuses any later one with
+   * {@link ClosedError}.
    */
-  [finish](): Promise<{ events: StoreEvent[]; failure: DriverError | undefined }> {
+  finish(): Promise<TransactionOutcome> {
     return this.#lock.run(() => {
       this.#active = false;
       return { events: this.#events, failure: this.#failure };

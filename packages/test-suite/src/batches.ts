@@ -1,5 +1,5 @@
 /**
- * SPEC §13: the batch methods — `setMany`, `getMany`, `deletePrefix` — and keyset pagination
+ * docs/api.md, "Methods": the batch methods — `setMany`, `getMany`, `deletePrefix` — and keyset pagination
  * with `getPage`, on the store and on a ScopedStore.
  */
 import { InvalidArgumentError, QuotaExceededError } from '@go-store/core';

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: `close()` — idempotent, waits for the calls already issued (an open transaction
+ * docs/api.md, "Methods" (`close`): `close()` — idempotent, waits for the calls already issued (an open transaction
  * included), ends every watcher's iteration, and makes every later call fail with ClosedError.
  */
 import { ClosedError, type Store } from '@go-store/core';

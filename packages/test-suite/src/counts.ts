@@ -1,5 +1,5 @@
 /**
- * SPEC §4: `count`, `countAll(prefix)` and `groups(prefix)`. Prefixes are literal and
+ * docs/api.md, "Methods": `count`, `countAll(prefix)` and `groups(prefix)`. Prefixes are literal and
  * case-sensitive: `%`, `_` and every other character match only themselves.
  */
 import { InvalidArgumentError, type Store } from '@go-store/core';

@@ -1,5 +1,5 @@
 /**
- * SPEC §3–§4: reads and writes of single keys — upserts, not-found, deletes, getAll, count.
+ * docs/api.md, "Data model" and "Methods": reads and writes of single keys — upserts, not-found, deletes, getAll, count.
  */
 import { NotFoundError, StoreError } from '@go-store/core';
 import { suite } from 'uvu';

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: errors are core's classes, all extending StoreError, each with a stable `code` and
+ * docs/api.md, "Errors": errors are core's classes, all extending StoreError, each with a stable `code` and
  * the operation and full group/key in its message; nothing is thrown synchronously from a
  * method that returns a Promise.
  */
@@ -60,7 +60,7 @@ export function errorsSuite(h: Harness): void {
   test('error classes: every one extends StoreError (and Error) with its stable code', () => {
     const cases: Array<[StoreError, string]> = [
       [new NotFoundError('m'), 'NOT_FOUND'],
-      [new QuotaExceededError('m'), 'QUOTA_EXCEEDED'],
+      [new QuotaExceededError('m', { namespace: 'ns', limit: 'maxKeys', max: 1 }), 'QUOTA_EXCEEDED'],
       [new ClosedError('m'), 'CLOSED'],
       [new TemplateError('parse', 'm'), 'TEMPLATE'],
       [new InvalidArgumentError('m'), 'INVALID_ARGUMENT'],

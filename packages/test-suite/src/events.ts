@@ -1,5 +1,5 @@
 /**
- * SPEC §5: events — their shape and order, which writes emit them, watchers (wildcards, bounded
+ * docs/api.md, "Events": events — their shape and order, which writes emit them, watchers (wildcards, bounded
  * buffers, `dropped`, unwatch) and `onChange` callbacks (re-entrancy, throwing callbacks).
  */
 import { InvalidArgumentError, NotFoundError, type StoreEvent } from '@go-store/core';

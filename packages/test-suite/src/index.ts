@@ -1,6 +1,6 @@
 /**
  * The go-store conformance suite: the one set of store tests that every driver and runtime
- * runs, as Keyv ships `@keyv/test-suite`. It checks the contract of SPEC §3–§5, §7 and §13
+ * runs, as Keyv ships `@keyv/test-suite`. It checks the promises written in docs/api.md
  * through the public `Store` API only, so a third-party driver can prove it conforms.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: `all(group)`, an async iterator of `{ key, value }`, and `groupsSeq(prefix)`, the
+ * docs/api.md, "Methods": `all(group)`, an async iterator of `{ key, value }`, and `groupsSeq(prefix)`, the
  * async-iterator form of `groups`.
  */
 import { InvalidArgumentError } from '@go-store/core';

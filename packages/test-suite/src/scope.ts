@@ -1,5 +1,5 @@
 /**
- * SPEC §7: `ScopedStore` — namespaces stored as `namespace:group`, counts within the namespace,
+ * docs/api.md, "Scopes and quotas": `ScopedStore` — namespaces stored as `namespace:group`, counts within the namespace,
  * and the `maxKeys`/`maxGroups` quotas, whose check and write are one atomic step.
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, StoreError } from '@go-store/core';
@@ -120,7 +120,7 @@ export function scopeSuite(h: Harness): void {
       assert.is(store.scope('A', { maxKeys: 3 }).namespace, 'A');
     }));
 
-  test('scope: a ScopedStore has every method of §7 and §13', () =>
+  test('scope: a ScopedStore has every data method and transaction', () =>
     withStore(h, async (store) => {
       const scoped = store.scope('ns') as unknown as Record<string, unknown>;
       const methods = [
@@ -259,6 +259,26 @@ export function scopeSuite(h: Harness): void {
       await scoped.set('g', 'a', '1');
       const error = await rejects(() => scoped.set('g', 'b', '2'), QuotaExceededError, 'QUOTA_EXCEEDED');
       assert.ok(error.message.includes('q:g'), error.message);
+    }));
+
+  test('quota: QuotaExceededError says which limit refused the write, its value and the namespace', () =>
+    withStore(h, async (store) => {
+      const scoped = store.scope('tenant-7', { maxKeys: 2, maxGroups: 1 });
+      await scoped.set('g', 'a', '1');
+      const groups = await rejects(() => scoped.set('h', 'a', '1'), QuotaExceededError, 'QUOTA_EXCEEDED');
+      assert.is(groups.limit, 'maxGroups');
+      assert.is(groups.max, 1);
+      assert.is(groups.namespace, 'tenant-7');
+      assert.ok(groups.message.includes('maxGroups') && groups.message.includes('tenant-7'), groups.message);
+      await scoped.set('g', 'b', '2');
+      const keys = await rejects(() => scoped.set('g', 'c', '3'), QuotaExceededError, 'QUOTA_EXCEEDED');
+      assert.is(keys.limit, 'maxKeys');
+      assert.is(keys.max, 2);
+      assert.ok(keys.message.includes('maxKeys'), keys.message);
+      const many = await rejects(() => scoped.setMany('g', { c: '3', d: '4' }), QuotaExceededError, 'QUOTA_EXCEEDED');
+      assert.is(many.limit, 'maxKeys');
+      const manyGroups = await rejects(() => scoped.setMany('h', { a: '1' }), QuotaExceededError, 'QUOTA_EXCEEDED');
+      assert.is(manyGroups.limit, 'maxKeys', 'the namespace is full: maxKeys is hit first');
     }));
 
   test('quota: a rejected write writes nothing and emits nothing', () =>

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: `getSplit` (Go `strings.Split`) and `getFields` (Go `strings.Fields`), both
+ * docs/api.md, "Methods": `getSplit` (Go `strings.Split`) and `getFields` (Go `strings.Fields`), both
  * resolving to an iterable.
  */
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';

@@ -1,5 +1,5 @@
 /**
- * SPEC §3: every well-formed string round-trips exactly, as group, key and value; ill-formed
+ * docs/api.md, "Data model": every well-formed string round-trips exactly, as group, key and value; ill-formed
  * strings and non-strings are refused with InvalidArgumentError and change nothing; results
  * are ordered by Unicode code point.
  */
@@ -8,7 +8,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collect, type Harness, record, rejects, withStore } from './support.js';
 
-/** The §3 list, plus a few neighbours that catch normalisation or escaping. */
+/** The list in docs/api.md, plus a few neighbours that catch normalisation or escaping. */
 export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
   ['the empty string', ''],
   ['a NUL character alone', '\u0000'],

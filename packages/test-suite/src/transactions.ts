@@ -1,5 +1,5 @@
 /**
- * SPEC §13: `store.transaction(async (tx) => …)` — all or nothing, reads that see the
+ * docs/api.md, "Transactions": `store.transaction(async (tx) => …)` — all or nothing, reads that see the
  * transaction's own writes, events only after commit and in order, other calls wait, and the
  * callback's error propagates unchanged.
  */
@@ -22,7 +22,7 @@ import {
   withStore,
 } from './support.js';
 
-/** The data methods §13 says `tx` offers. */
+/** The data methods docs/api.md says `tx` offers. */
 const TX_METHODS = [
   'get',
   'has',

@@ -1,5 +1,5 @@
 /**
- * SPEC §4: TTL expiry with an injected clock. A row whose `expires_at <= now` is expired:
+ * docs/api.md, "Methods": TTL expiry with an injected clock. A row whose `expires_at <= now` is expired:
  * invisible to every read, deleted lazily by `get`, removed by `purgeExpired` and by the
  * background purge — and none of that emits an event.
  */

@@ -1,5 +1,5 @@
 /**
- * One database file, two processes of the same runtime (SPEC §9): while a store holds the file
+ * One database file, two processes of the same runtime (docs/persistence.md): while a store holds the file
  * another process is refused with LOCKED; once the holder is killed with SIGKILL its lock is
  * stale and the next open takes over, with the holder's acknowledged write intact.
  */

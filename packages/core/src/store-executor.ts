@@ -1,0 +1,217 @@
+/**
+ * How the store's calls reach the driver: one at a time behind a lock, atomically where asked,
+ * with events emitted under the lock right after each commit (so they follow commit order) and
+ * durability awaited after it (so concurrent writers share one `sync`).
+ */
+import type { MaybePromise, SqlDriver } from './driver.js';
+import { asStoreError, ClosedError } from './errors.js';
+import type { EventHub, StoreEvent } from './events.js';
+import type { Executor, ReadFn, WriteFn } from './executor.js';
+import { type InsideCall, insideCall } from './inside-transaction.js';
+import { Lock } from './lock.js';
+import { then } from './maybe.js';
+import { TransactionExecutor } from './transaction.js';
+
+/** The part of `AsyncLocalStorage` the store uses. */
+export interface AsyncContext {
+  run<R>(store: unknown, callback: () => R): R;
+  getStore(): unknown;
+}
+
+export interface ExecutorOptions {
+  now: () => number;
+  onError: (error: unknown) => void;
+  asyncContext: AsyncContext | undefined;
+}
+
+export class StoreExecutor implements Executor {
+  readonly driver: SqlDriver;
+  readonly hub: EventHub;
+  readonly lock = new Lock();
+  readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
+  readonly #asyncContext: AsyncContext | undefined;
+  #openTransaction: TransactionExecutor | undefined;
+  #closed = false;
+
+  constructor(driver: SqlDriver, hub: EventHub, options: ExecutorOptions) {
+    this.driver = driver;
+    this.hub = hub;
+    this.#now = options.now;
+    this.#onError = options.onError;
+    this.#asyncContext = options.asyncContext;
+  }
+
+  /** Refuses every later call; the store then drains the lock and closes the driver. */
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
+    return this.guarded(op, (inside) =>
+      this.lock.run(() => {
+        inside?.check();
+        return guard(() => fn(this.driver, this.#now()), op, group, key);
+      }),
+    );
+  }
+
+  write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
+    return this.guarded(op, (inside) => {
+      const committed = this.lock.run(() =>
+        guard(
+          () => {
+            inside?.check();
+            const events: StoreEvent[] | null = this.hub.active ? [] : null;
+            // Emitted under the lock, so events follow commit order exactly.
+            const emit = (value: T): T => {
+              if (events !== null && events.length > 0) this.hub.emit(events);
+              return value;
+            };
+            if (!atomic) return then(fn(this.driver, this.#now(), events), emit);
+            return this.atomically(() => fn(this.driver, this.#now(), events), op).then(emit);
+          },
+          op,
+          group,
+          key,
+        ),
+      );
+      return this.driver.sync === undefined ? committed : committed.then((value) => this.synced(value, op, group, key));
+    });
+  }
+
+  /**
+   * Runs `fn` in a transaction and resolves to its result, emitting the transaction's events
+   * after it commits. `fn` gets the executor its `tx` runs on.
+   */
+  transaction<T>(op: string, fn: (executor: TransactionExecutor) => T | Promise<T>): Promise<T> {
+    return this.guarded(op, async (inside) => {
+      let events: StoreEvent[] = [];
+      const result = await this.lock.run(() => {
+        inside?.check();
+        return this.atomically(async () => {
+          const executor = new TransactionExecutor(this.driver, this.#now);
+          this.#openTransaction = executor;
+          try {
+            const context = this.#asyncContext;
+            const value = await (context ? context.run(executor, () => fn(executor)) : fn(executor));
+            const finished = await executor.finish();
+            if (finished.failure !== undefined) throw finished.failure;
+            events = finished.events;
+            return value;
+          } catch (error) {
+            await executor.finish();
+            throw error;
+          } finally {
+            this.#openTransaction = undefined;
+          }
+        }, op).then((value) => {
+          // Emitted under the lock, so they precede the events of any call waiting for it.
+          if (events.length > 0) this.hub.emit(events);
+          return value;
+        });
+      });
+      return this.synced(result, op);
+    });
+  }
+
+  /** Makes every committed write durable now, whatever the driver's durability mode. */
+  flush(op: string): Promise<void> {
+    return this.guarded(op, async (inside) => {
+      try {
+        await this.lock.run(() => inside?.check());
+        await (this.driver.flush ?? this.driver.sync)?.call(this.driver);
+      } catch (error) {
+        throw asStoreError(op, error);
+      }
+    });
+  }
+
+  /**
+   * Refuses a call on a closed store; otherwise runs it, guarding it when it was made inside the
+   * callback of the transaction now open (awaiting it there would wait forever).
+   */
+  guarded<T>(op: string, call: (inside: InsideCall | undefined) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError(op));
+    const inside = this.insideCall(op);
+    const result = call(inside);
+    return inside ? inside.guard(result) : result;
+  }
+
+  /** For a call made inside the callback of the transaction now open: how to guard it. */
+  insideCall(op: string): InsideCall | undefined {
+    const tx = this.#openTransaction;
+    if (tx === undefined || this.#asyncContext === undefined || this.#asyncContext.getStore() !== tx) return undefined;
+    return insideCall(op, () => this.#openTransaction === tx);
+  }
+
+  async synced<T>(value: T, op: string, group?: string, key?: string): Promise<T> {
+    try {
+      await this.driver.sync?.();
+    } catch (error) {
+      throw asStoreError(op, error, group, key);
+    }
+    return value;
+  }
+
+  /**
+   * Runs `fn` between BEGIN and COMMIT, rolling back if anything fails. What `fn` throws
+   * propagates unchanged (a transaction callback's own error); the engine's failures to begin
+   * or commit become DriverErrors for `op`.
+   */
+  async atomically<T>(fn: () => MaybePromise<T>, op: string): Promise<T> {
+    const driver = this.driver;
+    try {
+      await driver.begin();
+    } catch (error) {
+      throw asStoreError(op, error);
+    }
+    let value: T;
+    try {
+      value = await fn();
+    } catch (error) {
+      await this.#rollback();
+      throw error;
+    }
+    try {
+      await driver.commit();
+    } catch (error) {
+      await this.#rollback();
+      throw asStoreError(op, error);
+    }
+    return value;
+  }
+
+  async #rollback(): Promise<void> {
+    try {
+      await this.driver.rollback();
+    } catch (error) {
+      // The error that caused the rollback is the one the caller needs.
+      this.#onError(error);
+    }
+  }
+}
+
+export function closedError(op: string): ClosedError {
+  return new ClosedError(`${op}: the store is closed`);
+}
+
+/**
+ * Runs `fn`, turning anything it throws or rejects with into a StoreError for `op`. Written
+ * without `async` so that a synchronous answer stays synchronous.
+ */
+function guard<T>(fn: () => MaybePromise<T>, op: string, group?: string, key?: string): MaybePromise<T> {
+  const fail = (error: unknown): never => {
+    throw asStoreError(op, error, group, key);
+  };
+  try {
+    const result = fn();
+    return result instanceof Promise ? result.catch(fail) : result;
+  } catch (error) {
+    return fail(error);
+  }
+}
