@@ -4,13 +4,7 @@
  * the database.
  */
 import type { SqlDriver } from './driver.js';
-
-// Row-value comparison walks the primary-key index from the last entry of the previous page.
-const SELECT_FIRST_ENTRIES =
-  'SELECT grp, key, value, expires_at FROM kv WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY grp, key LIMIT ?2';
-const SELECT_ENTRIES_AFTER =
-  'SELECT grp, key, value, expires_at FROM kv WHERE (grp, key) > (?3, ?4) ' +
-  'AND (expires_at IS NULL OR expires_at > ?1) ORDER BY grp, key LIMIT ?2';
+import { SELECT_ENTRIES_AFTER, SELECT_FIRST_ENTRIES } from './sql.js';
 
 /** A stored entry: its group, key, value and expiry (Unix ms, `null` for none). */
 export interface StoredEntry {

@@ -47,6 +47,14 @@ export const COUNT_LIVE_BY_GROUP_IN_RANGE =
 export const COUNT_LIVE_GROUPS_IN_RANGE =
   'SELECT count(DISTINCT grp) FROM kv WHERE grp >= ?1 AND grp < ?2 AND (expires_at IS NULL OR expires_at > ?3)';
 
+// Every live entry, a page at a time (for dumps). The row-value comparison walks the
+// primary-key index from the last entry of the previous page.
+export const SELECT_FIRST_ENTRIES =
+  'SELECT grp, key, value, expires_at FROM kv WHERE expires_at IS NULL OR expires_at > ?1 ORDER BY grp, key LIMIT ?2';
+export const SELECT_ENTRIES_AFTER =
+  'SELECT grp, key, value, expires_at FROM kv WHERE (grp, key) > (?3, ?4) ' +
+  'AND (expires_at IS NULL OR expires_at > ?1) ORDER BY grp, key LIMIT ?2';
+
 // --- Writes -----------------------------------------------------------------------------------
 
 export const UPSERT =
