@@ -102,12 +102,22 @@ export function closedSuite(h: Harness): void {
     throwsSync(() => store.scope('ns'), ClosedError, 'CLOSED', 'scope');
   });
 
-  test('close: unwatch of a watcher after close is harmless', async () => {
+  test('close: ends every watcher; unwatch and close of one afterwards are harmless no-ops', async () => {
     const { store } = await openAt(h);
     const watcher = store.watch('*', '*');
+    await store.set('g', 'k', 'v');
     await store.close();
+    assert.ok(watcher.closed, 'close() ended the watcher');
     store.unwatch(watcher);
     watcher.close();
+    assert.ok(watcher.closed);
+    const events = await collect(watcher);
+    assert.equal(
+      events.map((e) => `${e.type} ${e.group}/${e.key}`),
+      ['set g/k'],
+      'the event buffered before close is still delivered, then the iteration ends',
+    );
+    assert.is(watcher.dropped, 0);
   });
 
   test('close: a ScopedStore made before close rejects with ClosedError afterwards', async () => {
