@@ -23,8 +23,12 @@ const options = smoke
 export async function measureAll(suite, cases) {
   const rounds = smoke ? 1 : 3;
   const byOp = new Map();
-  for (const c of cases) byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
   const results = [];
+  for (const c of cases) {
+    // A case without a function is a baseline that is not installed: reported, not measured.
+    if (typeof c.fn !== 'function') results.push({ suite, op: c.op, engine: c.engine, medianNs: null, missing: true });
+    else byOp.set(c.op, [...(byOp.get(c.op) ?? []), c]);
+  }
   for (const [op, group] of byOp) {
     const samples = group.map(() => []);
     for (let round = 0; round < rounds; round++) {

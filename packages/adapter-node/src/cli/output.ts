@@ -3,7 +3,6 @@
  * pipe stays within bounded memory, and a reader that goes away (`| head`) ends the command
  * quietly rather than with an EPIPE error.
  */
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 
 /** Lines are gathered into chunks of about this many characters before each write. */
@@ -40,7 +39,22 @@ export class Output {
     const text = this.#pending;
     this.#pending = '';
     if (this.#stream.write(text)) return;
-    await Promise.race([once(this.#stream, 'drain'), once(this.#stream, 'close'), once(this.#stream, 'error')]);
+    await drained(this.#stream);
     if (this.#closed) throw new OutputClosedError('output closed');
   }
+}
+
+/** Resolves when the stream drains, closes or fails, leaving no listener behind. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }
