@@ -23,7 +23,7 @@ const ALLOWANCE_BYTES = 64 * 1024 * 1024;
 const BIN = fileURLToPath(new URL('./cli.js', import.meta.resolve('@go-store/adapter-node')));
 // Reports the child's peak RSS (bytes) on stderr as it exits.
 const REPORT_RSS =
-  'data:text/javascript,process.on("exit",()=>process.stderr.write(`\\nmaxrss=${process.resourceUsage().maxRSS * 1024}\\n`))';
+  'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxrss="+process.resourceUsage().maxRSS*1024+"\\n"))';
 
 const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'go-store-cli-large-'));
 const file = nodePath.join(dir, 'large.db');
