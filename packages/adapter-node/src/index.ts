@@ -9,6 +9,7 @@ import { createSqlJsDriver, loadSqlJs } from '@go-store/driver-sqljs';
 import { checkOptionsObject, type FileDriverOptions, openFileDriver } from './file-driver.js';
 
 export * from '@go-store/core';
+export { DatabaseTooLargeError, WriteOutcomeUnknownError } from './errors.js';
 export { type DatabaseFiles, type FileDriver, type FileDriverOptions, openFileDriver } from './file-driver.js';
 
 /** Options of {@link openStore}: the store's own, plus, for a file, its durability settings. */

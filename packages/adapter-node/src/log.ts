@@ -14,8 +14,8 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { DriverError } from '@go-store/core';
 import { fsyncDirectory, writeFully } from './durable-fs.js';
+import { WriteOutcomeUnknownError } from './errors.js';
 import { LOG_HEADER, LogEncoder, type LoggedStatement, type LogScan, scanLog } from './log-format.js';
 
 /** How a write is made durable before its Promise resolves. */
@@ -29,7 +29,7 @@ export class LogFile {
   /** Encodes this file's records (it holds the file's SQL dictionary). */
   readonly encoder = new LogEncoder();
   /** Set once a write or fsync has failed: the file's state is unknown and it takes no more records. */
-  failure: DriverError | undefined;
+  failure: WriteOutcomeUnknownError | undefined;
 
   private fileLength: number;
   private syncedLength: number;
@@ -288,9 +288,18 @@ export class LogFile {
     }
   }
 
-  private fail(what: string, err: unknown): DriverError {
-    this.failure ??= new DriverError(
-      `${this.path}: ${what} failed, so later writes cannot be made durable; reopen the store: ${(err as Error)?.message ?? String(err)}`,
+  /**
+   * Records that the file failed: the records not yet durable may or may not be in it (a write
+   * or fsync that fails leaves the file in an unknown state), so the writes waiting for them
+   * learn that their outcome is unknown, and the log takes nothing more.
+   */
+  private fail(what: string, err: unknown): WriteOutcomeUnknownError {
+    const reason =
+      (err as NodeJS.ErrnoException)?.code === 'ENOSPC'
+        ? 'no space left on the device'
+        : ((err as Error)?.message ?? String(err));
+    this.failure ??= new WriteOutcomeUnknownError(
+      `${this.path}: ${what} of the log failed (${reason}): the outcome of the writes waiting for it is unknown (they may or may not be found after reopening), and later writes are refused; reopen the store`,
       err,
     );
     return this.failure;

@@ -326,9 +326,15 @@ export class PersistentDriver implements FileDriver {
     );
   }
 
+  /** After the log has failed, a write is refused before it takes effect: its outcome is known. */
   private assertWritable(): void {
     this.assertOpen();
-    if (this.log.failure) throw this.log.failure;
+    const failure = this.log.failure;
+    if (failure === undefined) return;
+    throw new DriverError(
+      `${this.files.database}: write refused (nothing was written): an earlier write to the log failed; reopen the store (${failure.message})`,
+      failure,
+    );
   }
 
   private compactionThreshold(): number {

@@ -3,9 +3,10 @@
  * writes, and the outcome of a write whose durability failed (see docs/persistence.md).
  */
 import * as nodePath from 'node:path';
+import { DriverError, WriteOutcomeUnknownError } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openFileStore, tempDir, wrapFs } from './persistence-helpers.js';
+import { mountTmpfs, openFileStore, resizeTmpfs, tempDir, unmountTmpfs, wrapFs } from './persistence-helpers.js';
 
 const durability = suite('persistence: durability');
 
@@ -49,6 +50,63 @@ durability(
       );
     }
     assert.ok(checked > 0, 'the loop ran longer than the interval');
+  },
+);
+
+durability(
+  'on a full disk: a transaction whose log write fails rejects with outcome unknown and emits no event; reopened, the counter holds every resolved one and at most the unknown ones',
+  async () => {
+    const disk = mountTmpfs('enospc', 512 * 1024);
+    if (disk === undefined) return;
+    try {
+      const db = nodePath.join(disk, 'c.db');
+      const store = await openFileStore(db, { compactMinBytes: 1 << 30 });
+      const seen: number[] = [];
+      store.onChange((event) => {
+        if (event.key === 'n') seen.push(Number(event.value));
+      });
+      const pad = 'x'.repeat(3000);
+      const increment = () =>
+        store.transaction(async (tx) => {
+          const n = Number(await tx.get('c', 'n').catch(() => '0')) + 1;
+          await tx.set('c', 'n', String(n));
+          await tx.set('pad', `p${n}`, pad);
+          return n;
+        });
+      const resolved: number[] = [];
+      const errors: unknown[] = [];
+      while (errors.length === 0 && resolved.length < 10_000) {
+        // Concurrent transactions share an fsync: several may be in the write that fails.
+        for (const result of await Promise.allSettled(Array.from({ length: 8 }, increment))) {
+          if (result.status === 'fulfilled') resolved.push(result.value);
+          else errors.push(result.reason);
+        }
+      }
+      const unknown = errors.filter((e) => e instanceof WriteOutcomeUnknownError);
+      assert.ok(unknown.length > 0, `a write failed with outcome unknown: ${errors.map(String).join('; ')}`);
+      for (const error of errors) {
+        assert.ok(error instanceof DriverError, String(error));
+        if (error instanceof WriteOutcomeUnknownError) {
+          assert.is(error.outcome, 'unknown');
+          assert.match(error.message, /no space left/);
+        } else assert.match((error as Error).message, /refused \(nothing was written\)/);
+      }
+      assert.equal(seen, resolved, 'events for exactly the resolved transactions, in order');
+      await store.close().catch(() => undefined);
+
+      resizeTmpfs(disk, 8 * 1024 * 1024);
+      const reopened = await openFileStore(db);
+      const counter = Number(await reopened.get('c', 'n'));
+      const last = resolved.at(-1) ?? 0;
+      assert.ok(
+        counter >= last && counter <= last + unknown.length,
+        `counter ${counter}: ${last} resolved, ${unknown.length} unknown`,
+      );
+      assert.is(await reopened.count('pad'), counter);
+      await reopened.close();
+    } finally {
+      unmountTmpfs(disk);
+    }
   },
 );
 

@@ -236,3 +236,31 @@ export function wrapFs(
     syncBuiltinESMExports();
   };
 }
+
+/**
+ * Mounts a fresh tmpfs of `bytes` (a small disk that fills up) and returns its directory, or
+ * returns `undefined` after printing why when this process may not mount (it needs root; CI
+ * runs as root). Unmount it with {@link unmountTmpfs}.
+ */
+export function mountTmpfs(name: string, bytes: number): string | undefined {
+  const dir = tempDir(name);
+  const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (result.status !== 0) {
+    const why = result.error?.message ?? result.stderr.trim();
+    console.log(`\n  SKIPPED (${name}): cannot mount a tmpfs to fill a disk (${why}); this test needs root`);
+    return undefined;
+  }
+  return dir;
+}
+
+/** Resizes a tmpfs from {@link mountTmpfs} (to give a full disk room again). */
+export function resizeTmpfs(dir: string, bytes: number): void {
+  const result = spawnSync('mount', ['-o', `remount,size=${bytes}`, dir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot resize the tmpfs at ${dir}: ${result.stderr}`);
+}
+
+/** Unmounts a tmpfs from {@link mountTmpfs}. */
+export function unmountTmpfs(dir: string): void {
+  const result = spawnSync('umount', [dir], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`cannot unmount ${dir}: ${result.stderr}`);
+}
