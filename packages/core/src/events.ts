@@ -137,10 +137,26 @@ interface Listener {
   active: boolean;
 }
 
+/** The events of one committed write, held until its durability is known ({@link EventHub.hold}). */
+export interface HeldEvents {
+  /** The write is durable: dispatch its events once every write committed before it is settled. */
+  release(): void;
+  /** The write rejected: its events are never dispatched. */
+  drop(): void;
+}
+
+interface HeldEntry {
+  readonly events: readonly StoreEvent[];
+  state: 'waiting' | 'released' | 'dropped';
+}
+
 /** The store's registry of watchers and callbacks, and its dispatcher. */
 export class EventHub {
   // Each watcher with the function that delivers to it.
   readonly #watchers = new Map<Watcher, (event: StoreEvent) => void>();
+  // Committed writes' events awaiting their durability, in commit order.
+  readonly #held: HeldEntry[] = [];
+  #whenSettled: Array<() => void> = [];
   // Replaced, never mutated: a dispatch iterates the array it started with, so a callback that
   // registers or unregisters during a dispatch neither skips nor repeats anyone.
   #listeners: readonly Listener[] = [];
@@ -196,6 +212,39 @@ export class EventHub {
         }
       }
     }
+  }
+
+  /**
+   * Holds the events of a write that has committed but whose durability is still to come.
+   * Released events are dispatched in the order they were held, so events follow commit order
+   * even when writes become durable out of order; dropped ones are never dispatched.
+   */
+  hold(events: readonly StoreEvent[]): HeldEvents {
+    const entry: HeldEntry = { events, state: 'waiting' };
+    this.#held.push(entry);
+    const settle = (state: 'released' | 'dropped'): void => {
+      if (entry.state !== 'waiting') return;
+      entry.state = state;
+      this.#dispatchSettled();
+    };
+    return { release: () => settle('released'), drop: () => settle('dropped') };
+  }
+
+  /** Resolves once no held events are waiting (`close` waits for it before ending watchers). */
+  settled(): Promise<void> {
+    if (this.#held.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenSettled.push(resolve));
+  }
+
+  #dispatchSettled(): void {
+    while (this.#held.length > 0 && this.#held[0].state !== 'waiting') {
+      const entry = this.#held.shift() as HeldEntry;
+      if (entry.state === 'released') this.emit(entry.events);
+    }
+    if (this.#held.length > 0) return;
+    const waiting = this.#whenSettled;
+    this.#whenSettled = [];
+    for (const resolve of waiting) resolve();
   }
 
   /** Ends every watcher's iteration (after its buffered events) and drops every callback. */

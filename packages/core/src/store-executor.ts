@@ -1,11 +1,12 @@
 /**
  * How the store's calls reach the driver: one at a time behind a lock, atomically where asked,
- * with events emitted under the lock right after each commit (so they follow commit order) and
- * durability awaited after it (so concurrent writers share one `sync`).
+ * with durability awaited after the lock (so concurrent writers share one `sync`), and events
+ * held under the lock right after each commit (so they follow commit order) and dispatched once
+ * the write is durable (so a write that rejects emits nothing).
  */
 import type { MaybePromise, SqlDriver } from './driver.js';
 import { asStoreError, ClosedError } from './errors.js';
-import type { EventHub, StoreEvent } from './events.js';
+import type { EventHub, HeldEvents, StoreEvent } from './events.js';
 import type { Executor, ReadFn, WriteFn } from './executor.js';
 import { type InsideCall, insideCall } from './inside-transaction.js';
 import { Lock } from './lock.js';
@@ -62,25 +63,27 @@ export class StoreExecutor implements Executor {
 
   write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
     return this.guarded(op, (inside) => {
+      let held: HeldEvents | undefined;
       const committed = this.lock.run(() =>
         guard(
           () => {
             inside?.check();
             const events: StoreEvent[] | null = this.hub.active ? [] : null;
-            // Emitted under the lock, so events follow commit order exactly.
-            const emit = (value: T): T => {
-              if (events !== null && events.length > 0) this.hub.emit(events);
+            const hold = (value: T): T => {
+              held = this.#hold(events);
               return value;
             };
-            if (!atomic) return then(fn(this.driver, this.#now(), events), emit);
-            return this.atomically(() => fn(this.driver, this.#now(), events), op).then(emit);
+            if (!atomic) return then(fn(this.driver, this.#now(), events), hold);
+            return this.atomically(() => fn(this.driver, this.#now(), events), op).then(hold);
           },
           op,
           group,
           key,
         ),
       );
-      return this.driver.sync === undefined ? committed : committed.then((value) => this.synced(value, op, group, key));
+      return this.driver.sync === undefined
+        ? committed
+        : committed.then((value) => this.synced(value, held, op, group, key));
     });
   }
 
@@ -91,6 +94,7 @@ export class StoreExecutor implements Executor {
   transaction<T>(op: string, fn: (executor: TransactionExecutor) => T | Promise<T>): Promise<T> {
     return this.guarded(op, async (inside) => {
       let events: StoreEvent[] = [];
+      let held: HeldEvents | undefined;
       const result = await this.lock.run(() => {
         inside?.check();
         return this.atomically(async () => {
@@ -110,12 +114,12 @@ export class StoreExecutor implements Executor {
             this.#openTransaction = undefined;
           }
         }, op).then((value) => {
-          // Emitted under the lock, so they precede the events of any call waiting for it.
-          if (events.length > 0) this.hub.emit(events);
+          // Held under the lock, so they precede the events of any call waiting for it.
+          held = this.#hold(events);
           return value;
         });
       });
-      return this.synced(result, op);
+      return this.synced(result, held, op);
     });
   }
 
@@ -149,13 +153,27 @@ export class StoreExecutor implements Executor {
     return insideCall(op, () => this.#openTransaction === tx);
   }
 
-  async synced<T>(value: T, op: string, group?: string, key?: string): Promise<T> {
+  /** Resolves to `value` once the write is durable; dispatches its events then, or drops them. */
+  async synced<T>(value: T, held: HeldEvents | undefined, op: string, group?: string, key?: string): Promise<T> {
     try {
       await this.driver.sync?.();
     } catch (error) {
+      held?.drop();
       throw asStoreError(op, error, group, key);
     }
+    held?.release();
     return value;
+  }
+
+  /**
+   * Holds a committed write's events (taken under the lock, so in commit order) until the write
+   * is durable. Without `sync` a write is as durable as it gets once committed: they go at once.
+   */
+  #hold(events: readonly StoreEvent[] | null): HeldEvents | undefined {
+    if (events === null || events.length === 0) return undefined;
+    const held = this.hub.hold(events);
+    if (this.driver.sync === undefined) held.release();
+    return held;
   }
 
   /**

@@ -184,6 +184,8 @@ export class Store extends Operations {
     executor.markClosed();
     try {
       await executor.lock.run(async () => {
+        // The events of writes still becoming durable reach the watchers before they end.
+        await executor.hub.settled();
         executor.hub.closeAll();
         await executor.driver.close();
       });

@@ -195,4 +195,36 @@ test('with an asynchronous driver, events follow commit order and transactions d
   await store.close();
 });
 
+test('a write whose sync rejects emits no event; events of durable writes follow commit order even when syncs settle out of order', async () => {
+  const inner = await driverWith(() => undefined);
+  // Each write's sync is settled by the test: resolved or rejected, in any order.
+  const syncs: Array<{ resolve: () => void; reject: (error: unknown) => void }> = [];
+  const driver: SqlDriver = {
+    ...inner,
+    sync: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+  };
+  const store = await createStore(driver, options);
+  const seen: string[] = [];
+  store.onChange((event) => seen.push(event.key));
+  const settled = (p: Promise<unknown>) =>
+    p.then(
+      () => 'ok',
+      (error: unknown) => error,
+    );
+  const a = settled(store.set('g', 'a', '1'));
+  const b = settled(store.transaction(async (tx) => tx.set('g', 'b', '2')));
+  const c = settled(store.set('g', 'c', '3'));
+  while (syncs.length < 3) await new Promise((resolve) => setImmediate(resolve));
+  syncs[2].resolve();
+  syncs[1].reject(new Error('EIO: fsync failed'));
+  await c;
+  assert.equal(seen, [], 'c waits for the writes committed before it');
+  syncs[0].resolve();
+  assert.is(await a, 'ok');
+  const failed = await b;
+  assert.ok(failed instanceof DriverError && /EIO/.test(failed.message), String(failed));
+  assert.equal(seen, ['a', 'c'], 'the rejected write emitted nothing; the others in commit order');
+  await store.close();
+});
+
 test.run();
