@@ -63,7 +63,7 @@ export async function* dump(store: Exportable, options: DumpOptions = {}): Async
     const page = await store.exportPage(after === undefined ? { limit: pageSize } : { after, limit: pageSize });
     for (const entry of page) yield formatEntry(entry);
     if (page.length < pageSize) return;
-    const last = page[page.length - 1] as StoredEntry;
+    const last = page[page.length - 1];
     after = { group: last.group, key: last.key };
   }
 }

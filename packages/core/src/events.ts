@@ -100,7 +100,7 @@ export class Watcher implements AsyncIterableIterator<StoreEvent> {
 
   next(): Promise<IteratorResult<StoreEvent>> {
     if (this.#head < this.#buffer.length) {
-      const value = this.#buffer[this.#head++] as StoreEvent;
+      const value = this.#buffer[this.#head++];
       if (this.#head === this.#buffer.length) {
         this.#buffer = [];
         this.#head = 0;

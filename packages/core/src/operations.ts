@@ -211,7 +211,7 @@ export class Operations implements DataApi {
       const page = await this.getPage(group, after === undefined ? { limit: PAGE_SIZE } : { after, limit: PAGE_SIZE });
       yield* page;
       if (page.length < PAGE_SIZE) return;
-      after = (page[page.length - 1] as KeyValue).key;
+      after = page[page.length - 1].key;
     }
   }
 
@@ -435,7 +435,7 @@ function readGroup(driver: SqlDriver, group: string, now: number): MaybePromise<
     // Both aggregates run over the same rows in the same pass, so the arrays line up.
     const keys = JSON.parse(String(row[0])) as string[];
     const values = JSON.parse(String(row[1])) as string[];
-    for (let i = 0; i < keys.length; i++) pairs[keys[i] as string] = values[i] as string;
+    for (let i = 0; i < keys.length; i++) pairs[keys[i]] = values[i];
     return pairs;
   });
 }

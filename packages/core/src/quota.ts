@@ -26,7 +26,7 @@ export interface QuotaCheck {
 }
 
 /** The stored groups of a namespace are exactly those in `[ns + ':', ns + ';')`. */
-export function namespaceRange(namespace: string): [string, string] {
+function namespaceRange(namespace: string): [string, string] {
   return [`${namespace}:`, `${namespace};`];
 }
 
