@@ -5,7 +5,7 @@
  */
 import { TemplateError as EngineTemplateError, renderTemplate } from '@go-store/template';
 import type { DataApi, Entries, KeyValue, PageOptions, SetManyOptions } from './api.js';
-import type { MaybePromise, SqlDriver, SqlValue } from './driver.js';
+import type { MaybePromise, SqlDriver, SqlRow, SqlValue } from './driver.js';
 import { InvalidArgumentError, NotFoundError, TemplateError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import type { Executor } from './executor.js';
@@ -26,6 +26,7 @@ import {
   DELETE_RANGE,
   PURGE_EXPIRED,
   SELECT_GROUP_JSON,
+  SELECT_GROUP_ROWS,
   SELECT_GROUPS_IN_RANGE,
   SELECT_LIVE_KEY,
   SELECT_PAGE_AFTER,
@@ -429,15 +430,32 @@ function notFound(op: string, group: string, key: string): NotFoundError {
 }
 
 function readGroup(driver: SqlDriver, group: string, now: number): MaybePromise<Record<string, string>> {
-  return then(driver.get(SELECT_GROUP_JSON, [group, now]), (row) => {
-    const pairs: Record<string, string> = Object.create(null);
-    if (row === undefined) return pairs;
-    // Both aggregates run over the same rows in the same pass, so the arrays line up.
-    const keys = JSON.parse(String(row[0])) as string[];
-    const values = JSON.parse(String(row[1])) as string[];
-    for (let i = 0; i < keys.length; i++) pairs[keys[i]] = values[i];
-    return pairs;
-  });
+  // The two aggregates are strings as long as the whole group: an engine with a small string
+  // limit (Cloudflare's SQLite caps one at 2 MB) refuses them for a big group, which is then
+  // read row by row instead.
+  const byRows = (): MaybePromise<Record<string, string>> =>
+    then(driver.all(SELECT_GROUP_ROWS, [group, now]), (rows) => {
+      const pairs: Record<string, string> = Object.create(null);
+      for (const [key, value] of rows) pairs[key as string] = value as string;
+      return pairs;
+    });
+  let aggregated: MaybePromise<SqlRow | undefined>;
+  try {
+    aggregated = driver.get(SELECT_GROUP_JSON, [group, now]);
+  } catch {
+    return byRows();
+  }
+  return aggregated instanceof Promise ? aggregated.then(pairsFromJson, byRows) : pairsFromJson(aggregated);
+}
+
+function pairsFromJson(row: SqlRow | undefined): Record<string, string> {
+  const pairs: Record<string, string> = Object.create(null);
+  if (row === undefined) return pairs;
+  // Both aggregates run over the same rows in the same pass, so the arrays line up.
+  const keys = JSON.parse(String(row[0])) as string[];
+  const values = JSON.parse(String(row[1])) as string[];
+  for (let i = 0; i < keys.length; i++) pairs[keys[i]] = values[i];
+  return pairs;
 }
 
 function toPairs(op: string, entries: Entries): Array<readonly [string, string]> {

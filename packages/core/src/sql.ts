@@ -28,6 +28,8 @@ export const SELECT_LIVE_KEY =
 export const SELECT_GROUP_JSON =
   'SELECT json_group_array(key), json_group_array(value) FROM kv ' +
   'WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
+// The same, row by row: for a group too big for one string of the engine's.
+export const SELECT_GROUP_ROWS = 'SELECT key, value FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2)';
 export const SELECT_PAGE_FIRST =
   'SELECT key, value FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?2) ' + 'ORDER BY key LIMIT ?3';
 export const SELECT_PAGE_AFTER =
