@@ -3,10 +3,10 @@
  * with `getPage`, on the store and on a ScopedStore.
  */
 import { InvalidArgumentError, QuotaExceededError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   byCodePoint,
+  defineSuite,
   deleteGroupEvent,
   drain,
   entriesOf,
@@ -20,7 +20,7 @@ import {
 } from './support.js';
 
 export function batchesSuite(h: Harness): void {
-  const test = suite(`${h.name}: batches and pagination`);
+  const test = defineSuite(h, 'batches and pagination');
 
   // setMany
 

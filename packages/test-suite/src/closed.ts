@@ -3,12 +3,12 @@
  * included), ends every watcher's iteration, and makes every later call fail with ClosedError.
  */
 import { ClosedError, type Store } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Clock,
   collect,
   deferred,
+  defineSuite,
   type Harness,
   record,
   rejects,
@@ -52,7 +52,7 @@ async function openAt(h: Harness): Promise<{ store: Store; clock: Clock }> {
 }
 
 export function closedSuite(h: Harness): void {
-  const test = suite(`${h.name}: closed store`);
+  const test = defineSuite(h, 'closed store');
 
   test('close: resolves, and is idempotent (later and concurrent calls resolve too)', async () => {
     const { store } = await openAt(h);

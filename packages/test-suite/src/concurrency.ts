@@ -3,14 +3,13 @@
  * applied in call order, so the outcome is what applying them one by one would give.
  */
 import { NotFoundError, QuotaExceededError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { entriesOf, type Harness, random, record, withStore } from './support.js';
+import { defineSuite, entriesOf, type Harness, random, record, withStore } from './support.js';
 
 type Outcome = string | number | boolean | undefined | 'NOT_FOUND';
 
 export function concurrencySuite(h: Harness): void {
-  const test = suite(`${h.name}: concurrency`);
+  const test = defineSuite(h, 'concurrency');
 
   test('500 interleaved sets, gets, deletes, has and counts issued together end as a sequential run in call order would', () =>
     withStore(h, async (store) => {

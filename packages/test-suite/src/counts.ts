@@ -3,9 +3,8 @@
  * case-sensitive: `%`, `_` and every other character match only themselves.
  */
 import { InvalidArgumentError, type Store } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, type Harness, rejects, withStore } from './support.js';
+import { byCodePoint, collect, defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** Groups chosen so that LIKE, GLOB, case folding or a sloppy range would match too much. */
 const GROUPS = [
@@ -47,7 +46,7 @@ function expected(prefix: string): string[] {
 }
 
 export function countsSuite(h: Harness): void {
-  const test = suite(`${h.name}: counts and prefixes`);
+  const test = defineSuite(h, 'counts and prefixes');
 
   test('countAll(): every live key of every group; the empty prefix is the same', () =>
     withStore(h, async (store) => {

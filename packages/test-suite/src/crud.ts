@@ -2,12 +2,11 @@
  * docs/api.md, "Data model" and "Methods": reads and writes of single keys — upserts, not-found, deletes, getAll, count.
  */
 import { NotFoundError, StoreError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { entriesOf, type Harness, rejects, withStore } from './support.js';
+import { defineSuite, entriesOf, type Harness, rejects, withStore } from './support.js';
 
 export function crudSuite(h: Harness): void {
-  const test = suite(`${h.name}: crud`);
+  const test = defineSuite(h, 'crud');
 
   test('set then get: returns the value written', () =>
     withStore(h, async (store) => {

@@ -15,9 +15,8 @@ import {
   StoreError,
   TemplateError,
 } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Harness, rejects, withStore } from './support.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** Every Promise-returning method of a store, called with a non-string group (or worse). */
 function badCalls(store: Store): Array<[string, () => Promise<unknown>]> {
@@ -55,7 +54,7 @@ function badCalls(store: Store): Array<[string, () => Promise<unknown>]> {
 }
 
 export function errorsSuite(h: Harness): void {
-  const test = suite(`${h.name}: errors`);
+  const test = defineSuite(h, 'errors');
 
   test('error classes: every one extends StoreError (and Error) with its stable code', () => {
     const cases: Array<[StoreError, string]> = [

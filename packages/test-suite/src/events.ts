@@ -3,9 +3,9 @@
  * buffers, `dropped`, unwatch) and `onChange` callbacks (re-entrancy, throwing callbacks).
  */
 import { InvalidArgumentError, NotFoundError, type StoreEvent } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  defineSuite,
   deleteEvent,
   deleteGroupEvent,
   drain,
@@ -21,7 +21,7 @@ import {
 } from './support.js';
 
 export function eventsSuite(h: Harness): void {
-  const test = suite(`${h.name}: events`);
+  const test = defineSuite(h, 'events');
 
   test('set: emits { type: "set", group, key, value, timestamp } with the timestamp from the store clock', () =>
     withStore(h, async (store, clock) => {

@@ -39,7 +39,14 @@ export { random } from './support.js';
  * options (`now`, `purgeIntervalMs`, `onError`) through; every test closes the store it opened.
  */
 export function runConformance(name: string, open: OpenStore, options: ConformanceOptions = {}): void {
-  const harness: Harness = { name, open, slow: options.slow ?? true, asyncContext: options.asyncContext ?? true };
+  const harness: Harness = {
+    name,
+    open,
+    slow: options.slow ?? true,
+    asyncContext: options.asyncContext ?? true,
+    skip: new Set(Object.keys(options.skip ?? {})),
+    skipped: new Set(),
+  };
   crudSuite(harness);
   stringsSuite(harness);
   ttlSuite(harness);
@@ -53,4 +60,7 @@ export function runConformance(name: string, open: OpenStore, options: Conforman
   concurrencySuite(harness);
   transactionsSuite(harness);
   batchesSuite(harness);
+  const unknown = [...harness.skip].filter((test) => !harness.skipped.has(test));
+  if (unknown.length > 0)
+    throw new Error(`runConformance: no test is named ${unknown.map((t) => JSON.stringify(t)).join(', ')}`);
 }

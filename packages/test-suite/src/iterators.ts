@@ -3,12 +3,11 @@
  * async-iterator form of `groups`.
  */
 import { InvalidArgumentError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, type Harness, withStore } from './support.js';
+import { byCodePoint, collect, defineSuite, type Harness, withStore } from './support.js';
 
 export function iteratorsSuite(h: Harness): void {
-  const test = suite(`${h.name}: iterators`);
+  const test = defineSuite(h, 'iterators');
 
   test('all: yields { key, value } for each pair of the group and no other group', () =>
     withStore(h, async (store) => {

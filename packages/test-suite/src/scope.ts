@@ -3,10 +3,10 @@
  * and the `maxKeys`/`maxGroups` quotas, whose check and write are one atomic step.
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, StoreError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   collect,
+  defineSuite,
   deleteEvent,
   deleteGroupEvent,
   drain,
@@ -21,7 +21,7 @@ import {
 } from './support.js';
 
 export function scopeSuite(h: Harness): void {
-  const test = suite(`${h.name}: scope and quota`);
+  const test = defineSuite(h, 'scope and quota');
 
   test('scope: accepts namespaces of ASCII letters, digits and hyphens', () =>
     withStore(h, async (store) => {

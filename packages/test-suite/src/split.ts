@@ -3,9 +3,8 @@
  * resolving to an iterable.
  */
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Harness, rejects, withStore } from './support.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** [value, separator, what Go's strings.Split returns] */
 const SPLITS: Array<[string, string, string[]]> = [
@@ -59,7 +58,7 @@ const FIELDS: Array<[string, string[]]> = [
 ];
 
 export function splitSuite(h: Harness): void {
-  const test = suite(`${h.name}: getSplit and getFields`);
+  const test = defineSuite(h, 'getSplit and getFields');
 
   for (const [value, sep, want] of SPLITS) {
     test(`getSplit: ${JSON.stringify(value)} by ${JSON.stringify(sep)} gives ${JSON.stringify(want)}`, () =>

@@ -4,9 +4,8 @@
  * are ordered by Unicode code point.
  */
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { collect, type Harness, record, rejects, withStore } from './support.js';
+import { collect, defineSuite, type Harness, record, rejects, withStore } from './support.js';
 
 /** The list in docs/api.md, plus a few neighbours that catch normalisation or escaping. */
 export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
@@ -61,7 +60,7 @@ export const NON_STRINGS: ReadonlyArray<readonly [string, unknown]> = [
 ];
 
 export function stringsSuite(h: Harness): void {
-  const test = suite(`${h.name}: strings`);
+  const test = defineSuite(h, 'strings');
 
   for (const [label, s] of EDGE_STRINGS) {
     test(`round-trip: ${label} as group, key and value`, () =>

@@ -4,6 +4,7 @@
  * suite runs wherever uvu does (Node, Deno, Bun, a browser, workerd).
  */
 import { type Store, StoreError, type StoreEvent, type StoreOptions, type Watcher } from '@go-store/core';
+import { type Callback, suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 /** Opens a fresh, empty store with the given store options. */
@@ -23,6 +24,13 @@ export interface ConformanceOptions {
    * workerd) that would hang, so the suite does not try. Default `true`.
    */
   asyncContext?: boolean;
+  /**
+   * Tests that cannot run on this engine, by exact name, each with the reason (say, a database
+   * that cannot hold two independent stores at once). They are registered as skipped, so the
+   * run's counts show them; a name that matches no test fails the run, so a renamed test is
+   * never skipped silently.
+   */
+  skip?: Readonly<Record<string, string>>;
 }
 
 /** What each area's suite is given. */
@@ -32,6 +40,21 @@ export interface Harness {
   readonly open: OpenStore;
   readonly slow: boolean;
   readonly asyncContext: boolean;
+  /** Names of the tests to skip (see {@link ConformanceOptions.skip}). */
+  readonly skip: ReadonlySet<string>;
+  /** The names in `skip` that matched a test so far. */
+  readonly skipped: Set<string>;
+}
+
+/** A uvu suite for one area, named after the harness, that skips the tests the harness says to. */
+export function defineSuite(h: Harness, area: string): Test {
+  const test = suite(`${h.name}: ${area}`);
+  const register = (name: string, body: Callback<Record<string, unknown>>): void => {
+    if (!h.skip.has(name)) return test(name, body);
+    h.skipped.add(name);
+    test.skip(name, body);
+  };
+  return Object.assign(register, test);
 }
 
 /** The Unix time the injected clock starts at: 2024-01-01T00:00:00Z. */

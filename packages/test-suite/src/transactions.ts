@@ -4,11 +4,11 @@
  * callback's error propagates unchanged.
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, type Store, StoreError } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   collect,
   deferred,
+  defineSuite,
   deleteEvent,
   deleteGroupEvent,
   drain,
@@ -61,7 +61,7 @@ async function snapshot(store: Store): Promise<Array<[string, Array<[string, str
 }
 
 export function transactionsSuite(h: Harness): void {
-  const test = suite(`${h.name}: transactions`);
+  const test = defineSuite(h, 'transactions');
 
   test('transaction: resolves to the value the callback returns (the same object)', () =>
     withStore(h, async (store) => {

@@ -4,11 +4,11 @@
  * background purge — and none of that emits an event.
  */
 import { InvalidArgumentError, NotFoundError, type Store } from '@go-store/core';
-import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Clock,
   collect,
+  defineSuite,
   drain,
   entriesOf,
   eventually,
@@ -21,7 +21,7 @@ import {
 } from './support.js';
 
 export function ttlSuite(h: Harness): void {
-  const test = suite(`${h.name}: ttl`);
+  const test = defineSuite(h, 'ttl');
 
   test('setWithTTL: the key is live until its expiry time', () =>
     withStore(h, async (store, clock) => {
