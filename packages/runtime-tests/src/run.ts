@@ -6,6 +6,7 @@
  *
  *   node dist/run.js        (after `pnpm run build` at the root and `tsc -p .` here)
  */
+import { runCloudflareRows } from './host/cloudflare-rows.js';
 import { runScriptExample, runWorkerExample } from './host/examples.js';
 import { runLockRow } from './host/lock-rows.js';
 import { type NodeCompatRuntime, runNodeCompatRow } from './host/node-compat-rows.js';
@@ -33,6 +34,7 @@ for (const runtime of NODE_COMPAT) {
   record(await runLockRow(runtime));
 }
 record(await runWorkerdRow());
+for (const row of await runCloudflareRows()) record(row);
 record(await runScriptExample('Deno'));
 record(await runScriptExample('Bun'));
 record(await runWorkerExample());

@@ -17,6 +17,8 @@ export const NODE_COMPAT_HARNESS = join(PACKAGE_DIR, 'dist/harness/node-compat.j
 export const LOCK_HOLDER = join(PACKAGE_DIR, 'dist/harness/lock-holder.js');
 /** The workerd harness, bundled from its TypeScript source. */
 export const WORKER_HARNESS = join(PACKAGE_DIR, 'src/harness/worker.ts');
+/** The Cloudflare harness (Durable Object and D1), bundled from its TypeScript source. */
+export const CLOUDFLARE_HARNESS = join(PACKAGE_DIR, 'src/harness/cloudflare-worker.ts');
 
 const requireHere = createRequire(join(PACKAGE_DIR, 'package.json'));
 

@@ -21,7 +21,7 @@ function excerpt(details: readonly string[]): string[] {
 }
 
 export function printReport(rows: readonly Row[], totalMs: number): void {
-  const header = ['runtime', 'version', 'what', 'tests', 'passed', 'failed', 'time', ''];
+  const header = ['runtime', 'version', 'what', 'tests', 'passed', 'failed', 'skipped', 'time', ''];
   const lines = rows.map((row) => [
     row.runtime,
     row.version,
@@ -29,13 +29,14 @@ export function printReport(rows: readonly Row[], totalMs: number): void {
     String(row.counts?.total ?? '-'),
     String(row.counts?.passed ?? '-'),
     String(row.counts?.failed ?? '-'),
+    String(row.counts?.skipped ?? '-'),
     seconds(row.durationMs),
     row.status === 'passed' ? 'ok' : 'FAILED',
   ]);
   const widths = header.map((_, column) =>
     Math.max(...[header, ...lines].map((line) => (line[column] as string).length)),
   );
-  const numeric = new Set([3, 4, 5, 6]);
+  const numeric = new Set([3, 4, 5, 6, 7]);
   const format = (line: string[]) =>
     `  ${line.map((cell, column) => (numeric.has(column) ? cell.padStart(widths[column] as number) : cell.padEnd(widths[column] as number))).join('  ')}`.trimEnd();
 

@@ -53,6 +53,16 @@ export async function bundleWorker(entry: string, define: Record<string, string>
   return { folder, main, modules };
 }
 
+/** Durable Object classes and D1 databases to bind, and where Miniflare keeps their data. */
+export interface WorkerBindings {
+  durableObjects?: Record<string, { className: string; useSQLite?: boolean }>;
+  d1Databases?: string[];
+  /** A directory: the objects' data survives a restart of Miniflare that passes it again. */
+  durableObjectsPersist?: string;
+  /** A directory: the databases survive a restart of Miniflare that passes it again. */
+  d1Persist?: string;
+}
+
 export interface RunningWorker {
   url: URL;
   /** What workerd wrote to its stdout and stderr (the Worker's console). */
@@ -60,8 +70,16 @@ export interface RunningWorker {
   dispose(): Promise<void>;
 }
 
-/** Serves a bundled Worker on 127.0.0.1 (a free port), with `.wasm` imports as compiled modules. */
-export async function serveWorker(folder: string, main: string, compatibilityDate: string): Promise<RunningWorker> {
+/**
+ * Serves a bundled Worker on 127.0.0.1 (a free port), with `.wasm` imports as compiled modules;
+ * `bindings` adds Durable Objects, D1 databases and their persistence directories.
+ */
+export async function serveWorker(
+  folder: string,
+  main: string,
+  compatibilityDate: string,
+  bindings: WorkerBindings = {},
+): Promise<RunningWorker> {
   const chunks: string[] = [];
   const mf = new Miniflare({
     modules: true,
@@ -69,6 +87,7 @@ export async function serveWorker(folder: string, main: string, compatibilityDat
     scriptPath: join(folder, main),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     compatibilityDate,
+    ...bindings,
     host: '127.0.0.1',
     port: 0,
     handleRuntimeStdio(stdout: Readable, stderr: Readable) {
