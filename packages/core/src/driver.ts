@@ -54,6 +54,14 @@ export interface SqlDriver {
    * durability mode (`store.flush()` calls it). Drivers whose `sync` already does that omit it.
    */
   flush?(): Promise<void>;
+  /**
+   * Optional: set by a driver that cannot keep what `store.transaction()` promises — one whose
+   * `begin`…`commit` stages writes that its own reads cannot see (D1, which has no interactive
+   * transactions). It says why; `transaction()` then rejects at once with a DriverError
+   * carrying it, before the callback runs. The store's own multi-statement operations still
+   * use `begin`/`commit` (they read first, then write).
+   */
+  readonly transactionsUnsupported?: string;
   /** Flushes and releases the database. Called once, after every other call has finished. */
   close(): MaybePromise<void>;
 }

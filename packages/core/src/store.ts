@@ -3,7 +3,7 @@
  * life cycle — opening (schema), the background purge, events, scopes, transactions, closing.
  */
 import type { SqlDriver } from './driver.js';
-import { asStoreError, InvalidArgumentError } from './errors.js';
+import { asStoreError, DriverError, InvalidArgumentError } from './errors.js';
 import { type ChangeListener, EventHub, Watcher, type WatchOptions } from './events.js';
 import { Operations } from './operations.js';
 import { prepareSchema } from './schema.js';
@@ -201,6 +201,8 @@ export class Store extends Operations {
     if (typeof callback !== 'function') {
       return Promise.reject(new InvalidArgumentError(`${op}: the callback must be a function`));
     }
+    const unsupported = this.#executor.driver.transactionsUnsupported;
+    if (unsupported !== undefined) return Promise.reject(new DriverError(`${op}: ${unsupported}`, undefined));
     return this.#executor.transaction(op, fn);
   }
 
