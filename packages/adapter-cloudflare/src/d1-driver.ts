@@ -19,6 +19,9 @@ export function createD1Driver(db: D1DatabaseLike): SqlDriver {
   };
 
   return {
+    transactionsUnsupported:
+      'D1 has no interactive transactions, so a callback cannot hold one open; ' +
+      'use setMany, deleteGroup or deletePrefix (each atomic), or a Durable Object store',
     all,
     get: async (sql, params) => (await all(sql, params))[0],
     async run(sql, params) {
@@ -36,7 +39,8 @@ export function createD1Driver(db: D1DatabaseLike): SqlDriver {
       return changes;
     },
     async exec(sql) {
-      await db.exec(sql);
+      if (staged === undefined) await db.exec(sql);
+      else staged.recordSchema(sql);
     },
     begin() {
       if (staged !== undefined) throw new Error('a transaction is already open');

@@ -35,6 +35,7 @@ const ANONYMOUS_PARAM = /\?(?!\d)/;
 
 type Step =
   | { kind: 'read'; sql: string; params: readonly SqlValue[]; rows: SqlRow[] }
+  | { kind: 'schema'; sql: string }
   | { kind: 'write'; sql: string; params: readonly SqlValue[]; changes: number; deletes: Deletion | undefined };
 
 interface Deletion {
@@ -52,7 +53,7 @@ export class StagedBatch {
 
   /** Whether anything needs committing. */
   get hasWrites(): boolean {
-    return this.#steps.some((step) => step.kind === 'write');
+    return this.#steps.some((step) => step.kind !== 'read');
   }
 
   /** Throws when a read would miss a staged write. */
@@ -78,8 +79,8 @@ export class StagedBatch {
     if (deletion === undefined) throw new Error(`D1 cannot stage this statement in an atomic operation: ${sql}`);
     const earlier: Array<{ where: string | undefined; params: readonly SqlValue[] }> = [];
     for (const step of this.#steps) {
-      if (step.kind !== 'write') continue;
-      if (step.deletes === undefined || step.deletes.table !== deletion.table) {
+      if (step.kind === 'read') continue;
+      if (step.kind === 'schema' || step.deletes === undefined || step.deletes.table !== deletion.table) {
         throw new Error(`D1 cannot count a DELETE staged after other writes: ${sql}`);
       }
       earlier.push({ where: step.deletes.where, params: step.params });
@@ -95,6 +96,11 @@ export class StagedBatch {
     return { sql: `SELECT count(*) FROM ${deletion.table} WHERE ${conditions.join(' AND ')}`, params: all };
   }
 
+  /** Stages schema SQL (one statement, no parameters), replayed as it is. */
+  recordSchema(sql: string): void {
+    this.#steps.push({ kind: 'schema', sql });
+  }
+
   recordWrite(sql: string, params: readonly SqlValue[], changes: number): void {
     this.#steps.push({ kind: 'write', sql, params, changes, deletes: parseDelete(sql) });
   }
@@ -106,6 +112,8 @@ export class StagedBatch {
       if (step.kind === 'read') {
         const guard = readGuard(step.sql, step.params, step.rows);
         out.push(db.prepare(guard.sql).bind(...guard.params.map(toD1)));
+      } else if (step.kind === 'schema') {
+        out.push(db.prepare(step.sql));
       } else {
         out.push(db.prepare(step.sql).bind(...step.params.map(toD1)));
         out.push(db.prepare(guardSql('changes() = ?1')).bind(step.changes));

@@ -1,14 +1,7 @@
 /**
  * `openD1Store(env.DB)`: a store in a D1 database.
  */
-import {
-  ClosedError,
-  createStore,
-  DriverError,
-  InvalidArgumentError,
-  type Store,
-  type StoreOptions,
-} from '@go-store/core';
+import { createStore, InvalidArgumentError, type Store, type StoreOptions } from '@go-store/core';
 import { createD1Driver } from './d1-driver.js';
 import type { D1DatabaseLike } from './d1-types.js';
 import { storeOptions } from './options.js';
@@ -41,24 +34,5 @@ export async function openD1Store(db: D1DatabaseLike, options?: D1StoreOptions):
   if (db === null || typeof db !== 'object' || typeof db.prepare !== 'function' || typeof db.batch !== 'function') {
     throw new InvalidArgumentError(`${OP}: expected a D1 database binding`);
   }
-  const store = await createStore(createD1Driver(db), storeOptions(OP, options));
-  // Scoped stores call this too, so the refusal covers them.
-  Object.defineProperty(store, 'transaction', { value: refuseTransaction(store) });
-  return store;
-}
-
-function refuseTransaction(store: Store): Store['transaction'] {
-  const op = 'store.transaction';
-  return (fn) =>
-    Promise.reject(
-      store.closed
-        ? new ClosedError(`${op}: the store is closed`)
-        : typeof fn !== 'function'
-          ? new InvalidArgumentError(`${op}: the callback must be a function`)
-          : new DriverError(
-              `${op}: D1 has no interactive transactions, so a callback cannot hold one open; ` +
-                'use setMany, deleteGroup or deletePrefix (each atomic), or a Durable Object store',
-              undefined,
-            ),
-    );
+  return createStore(createD1Driver(db), storeOptions(OP, options));
 }
