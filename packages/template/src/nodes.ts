@@ -137,7 +137,7 @@ export interface ContinueNode {
   readonly type: 'continue';
   readonly pos: number;
 }
-/** `{{template "name" pipeline}}`: parsed as Go does, but no template can ever be defined. */
+/** `{{template "name" pipeline}}`, or the call a `{{block}}` leaves in place of its body. */
 export interface TemplateNode {
   readonly type: 'template';
   readonly pos: number;

@@ -33,3 +33,10 @@ export function isPrint(r: number): boolean {
   if (r < 0x100) return (r >= 0x20 && r <= 0x7e) || (r >= 0xa1 && r <= 0xff && r !== 0xad);
   return isValidCodePoint(r) && PRINT.test(String.fromCodePoint(r));
 }
+
+const WHITE_SPACE = /^\p{White_Space}$/u;
+
+/** Go's `unicode.IsSpace`: the Unicode White_Space property (U+0085 and U+00A0 included). */
+export function isSpace(r: number): boolean {
+  return isValidCodePoint(r) && WHITE_SPACE.test(String.fromCodePoint(r));
+}

@@ -278,13 +278,86 @@ test('limits: output beyond 64 MiB is an exec error', () => {
   assert.match((got as TemplateError).message, /exceeded maximum output size \(67108864 bytes\)$/);
 });
 
-test('unsupported: {{define}} and {{block}} are parse errors', () => {
-  expectError('{{define "x"}}x{{end}}', 'parse', 'parse: line 1: {{define}} is not supported by render');
-  expectError('a\n{{block "x" .}}x{{end}}', 'parse', 'parse: line 2: {{block}} is not supported by render');
+test('nesting: 10k nested blocks are a parse error, 249 in ifs render', () => {
+  expectError(
+    '{{block "b" .}}'.repeat(10_000) + '{{end}}'.repeat(10_000),
+    'parse',
+    'parse: line 1: max nesting depth exceeded',
+  );
+  const nested = `${'{{if 1}}'.repeat(249)}{{block "b" .a}}[{{.}}]{{end}}${'{{end}}'.repeat(249)}`;
+  assert.is(renderTemplate(nested, DATA), '[1]');
 });
 
-test('unsupported: {{template}} fails at exec, as Go does for an undefined name', () => {
-  expectError('{{template "x" .}}', 'exec', 'exec: line 1, col 11: at <{{template "x" .}}>: template "x" not defined');
+test('templates: 10k definitions, each calling the next, run without using the stack', () => {
+  const n = 10_000;
+  const defs = Array.from(
+    { length: n },
+    (_, i) => `{{define "d${i}"}}${i % 1000 === 0 ? i : ''}{{template "d${i + 1}" .}}{{end}}`,
+  );
+  const source = `${defs.join('\n')}{{define "d${n}"}}end:{{.a}}{{end}}{{template "d0" .}}`;
+  assert.is(renderTemplate(source, DATA).replaceAll('\n', ''), '0100020003000400050006000700080009000end:1');
+});
+
+test("recursion: a template that calls itself without end fails with Go's message", () => {
+  expectError(
+    '{{define "r"}}{{template "r" .}}{{end}}{{template "r" .}}',
+    'exec',
+    'exec: line 1, col 25: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (100000)',
+  );
+  // The text is the template "t": calling it from itself is the same mistake.
+  expectError(
+    'x{{template "t" .}}',
+    'exec',
+    'exec: line 1, col 12: at <{{template "t" .}}>: exceeded maximum template depth (100000)',
+  );
+});
+
+test('recursion: 99,999 levels render, one more does not', () => {
+  const r = '{{define "r"}}{{if .}}{{template "r" (slice . 1)}}{{else}}done{{end}}{{end}}';
+  assert.is(renderTemplate(`${r}{{template "r" .s}}`, { s: 'x'.repeat(99_999) }), 'done');
+  expectError(`${r}{{template "r" (printf "%100000s" "")}}`, 'exec', /exceeded maximum template depth \(100000\)$/);
+});
+
+test('recursion: endless recursion through many nested bodies stops at the execution depth', () => {
+  // Ten bodies a call: Go's own stack overflows here, a fatal error; render reports one.
+  const bodies = 10;
+  const source = `{{define "r"}}${'{{with $}}'.repeat(bodies)}{{template "r" .}}${'{{end}}'.repeat(bodies)}{{end}}{{template "r" .}}`;
+  expectError(
+    source,
+    'exec',
+    /executing "r" at <\{\{template "r" \.\}\}>: exceeded maximum execution depth \(500000\)$/,
+  );
+  // Endless recursion through a range over the data, with a break that never comes.
+  expectError(
+    '{{define "r"}}{{range $}}{{template "r" $}}{{break}}{{end}}{{end}}{{template "r" .}}',
+    'exec',
+    /exceeded maximum template depth \(100000\)$/,
+  );
+});
+
+test('recursion: templates that fan out exponentially stop at the step budget', () => {
+  const levels = 40;
+  const defs = Array.from(
+    { length: levels },
+    (_, i) => `{{define "f${i}"}}{{template "f${i + 1}"}}{{template "f${i + 1}"}}{{end}}`,
+  );
+  const got = attempt(`${defs.join('')}{{define "f${levels}"}}{{end}}{{template "f0"}}`);
+  assert.instance(got, TemplateError);
+  assert.is((got as TemplateError).phase, 'exec');
+  assert.match((got as TemplateError).message, /exceeded maximum execution steps \(10000000\)$/);
+});
+
+test('recursion: endless recursion growing the output stops at the output limit', () => {
+  const got = attempt('{{define "r"}}{{printf "%100000s" ""}}{{template "r"}}{{end}}{{template "r"}}');
+  assert.instance(got, TemplateError);
+  assert.match((got as TemplateError).message, /exceeded maximum output size \(67108864 bytes\)$/);
+});
+
+test('templates: after a call, variables, break and continue of the caller work on', () => {
+  const source =
+    '{{define "k"}}<{{.}}>{{end}}{{$n := 0}}{{range $k, $v := .}}{{if eq $k "b"}}{{continue}}{{end}}' +
+    '{{template "k" $k}}{{$n = $k}}{{if eq $k "empty"}}{{break}}{{end}}{{end}}{{$n}}';
+  assert.is(renderTemplate(source, DATA), '<a><empty>empty');
 });
 
 test('input: lone surrogates are read as U+FFFD', () => {

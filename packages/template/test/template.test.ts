@@ -32,9 +32,10 @@ function asData(pairs: Record<string, string>): Readonly<Record<string, string>>
 }
 
 /**
- * Go names the template and repeats its name in every message ("template: t:3: …",
- * "template: t:1:5: executing \"t\" at <…>: …"); render has one anonymous template, so its
- * messages say "line 3" and "line 1, col 5" instead. Everything after that is Go's text.
+ * Go names the text's template and repeats its name in every message ("template: t:3: …",
+ * "template: t:1:5: executing \"t\" at <…>: …"); render's text is an anonymous template, so its
+ * messages say "line 3" and "line 1, col 5" instead. A template the text defines keeps its name
+ * ("line 1, col 5: executing \"x\" at <…>: …"). Everything else is Go's text.
  */
 function expectedMessage(phase: 'parse' | 'exec', goMessage: string): string {
   if (phase === 'parse') {
@@ -43,8 +44,11 @@ function expectedMessage(phase: 'parse' | 'exec', goMessage: string): string {
     const rest = m[2].replace(/ started at t:(\d+)$/, ' started at line $1');
     return `parse: line ${m[1]}: ${rest}`;
   }
-  const m = /^template: t:(\d+):(\d+): executing "t" at <([\s\S]*)$/.exec(goMessage);
-  if (m) return `exec: line ${m[1]}, col ${m[2]}: at <${m[3]}`;
+  const m = /^template: t:(\d+):(\d+): executing ("(?:[^"\\]|\\.)*") at <([\s\S]*)$/.exec(goMessage);
+  if (m) {
+    const executing = m[3] === '"t"' ? '' : `executing ${m[3]} `;
+    return `exec: line ${m[1]}, col ${m[2]}: ${executing}at <${m[4]}`;
+  }
   return goMessage.replace(/^template: t: /, 'exec: ');
 }
 

@@ -138,6 +138,18 @@ export function errorsSuite(h: Harness): void {
       assert.is(error.phase, 'exec');
     }));
 
+  test('render: an exec error inside a template the text defines names that template', () =>
+    withStore(h, async (store) => {
+      await store.set('g', 'k', 'v');
+      const source = '{{define "x"}}{{.k.f}}{{end}}{{template "x" .}}';
+      const error = await rejects(() => store.render(source, 'g'), TemplateError, 'TEMPLATE');
+      assert.is(error.phase, 'exec');
+      assert.is(
+        error.message,
+        'store.render: exec: line 1, col 18: executing "x" at <.k.f>: can\'t evaluate field f in type string',
+      );
+    }));
+
   test('codes are stable strings usable without instanceof', () =>
     withStore(h, async (store) => {
       const codes: string[] = [];
