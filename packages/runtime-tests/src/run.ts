@@ -6,6 +6,7 @@
  *
  *   node dist/run.js        (after `pnpm run build` at the root and `tsc -p .` here)
  */
+import { runCloudflareExample } from './host/cloudflare-example.js';
 import { runCloudflareRows } from './host/cloudflare-rows.js';
 import { runScriptExample, runWorkerExample } from './host/examples.js';
 import { runLockRow } from './host/lock-rows.js';
@@ -38,6 +39,7 @@ for (const row of await runCloudflareRows()) record(row);
 record(await runScriptExample('Deno'));
 record(await runScriptExample('Bun'));
 record(await runWorkerExample());
+record(await runCloudflareExample());
 
 printReport(rows, performance.now() - started);
 process.exitCode = rows.every((row) => row.status === 'passed') ? 0 : 1;
