@@ -22,12 +22,14 @@
  * (open: replaying what a previous run left), `persistent-driver.ts` (writes, logging,
  * compaction), `log.ts`/`log-format.ts` (the log), `snapshot.ts` (replacing the database file).
  */
+import { LockedError } from '@go-store/core';
 import { loadSqlJs } from '@go-store/driver-sqljs';
 import { acquireLock, type FileLock } from './lock.js';
 import { type FileDriverOptions, resolveOptions } from './options.js';
 import { describeFsError, resolveFiles } from './paths.js';
 import type { FileDriver } from './persistent-driver.js';
 import { openLocked } from './recovery.js';
+import { sqliteUsers } from './sqlite-users.js';
 
 export { checkOptionsObject, type FileDriverOptions } from './options.js';
 export type { DatabaseFiles } from './paths.js';
@@ -58,10 +60,25 @@ export async function openFileDriver(path: string, options: FileDriverOptions = 
     throw describeFsError(files, err);
   }
   try {
+    refuseIfSqliteHasIt(files.database);
     const SQL = await loadSqlJs();
     return await openLocked(SQL, files, lock, resolved);
   } catch (err) {
     lock.release();
     throw describeFsError(files, err);
   }
+}
+
+/**
+ * The sql.js engine replaces the database file as a whole, which would undo the writes of an
+ * SQLite connection (the native engine, `sqlite3`, go-store) that has it open: refuse, where the
+ * platform lets that be seen (see sqlite-users.ts).
+ */
+function refuseIfSqliteHasIt(database: string): void {
+  const users = sqliteUsers(database);
+  if (users === undefined || users.length === 0) return;
+  const who = users.map((pid) => (pid === process.pid ? 'this process' : `process ${pid}`)).join(', ');
+  throw new LockedError(
+    `openStore: ${database}: SQLite has it open in ${who} (the native engine, sqlite3 or go-store); the sql.js engine cannot share a file: open it with engine 'native', or close the other connection first`,
+  );
 }

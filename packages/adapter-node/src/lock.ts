@@ -87,6 +87,19 @@ export function acquireLock(database: string): FileLock {
   );
 }
 
+/**
+ * Who holds the lock of the database at `database` (an absolute, resolved path), when a live
+ * store of the sql.js engine does: `'this process'` or `'process <pid>'`; otherwise `undefined`.
+ * The native engine asks, because the sql.js engine replaces the file as a whole.
+ */
+export function lockHolder(database: string): string | undefined {
+  if (registry.has(database)) return 'this process';
+  const seen = readText(`${database}.gslock`);
+  const owner = seen === undefined ? undefined : parseOwner(seen);
+  if (owner === undefined || !isAlive(owner)) return undefined;
+  return owner.pid === process.pid ? 'this process' : `process ${owner.pid}`;
+}
+
 /** Creates `path` holding `content`, atomically; false when it already exists. */
 function createExclusive(path: string, content: string): boolean {
   const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}`;
