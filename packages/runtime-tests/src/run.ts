@@ -1,6 +1,7 @@
 /**
- * Runs the conformance suite on every runtime we support (Node, Deno, Bun, workerd) against the
- * built packages, in memory and on files, exercises the examples, prints a table, and exits
+ * Runs the conformance suite on every runtime we support (Node 20, 22 and 24, Deno, Bun, workerd)
+ * against the built packages, with each engine the runtime has, in memory and on files, checks the
+ * native engine across processes, exercises the examples, prints a table, and exits
  * non-zero if any runtime is missing or anything failed. Nothing is skipped: a run that cannot
  * happen fails.
  *
@@ -10,12 +11,24 @@ import { runCloudflareExample } from './host/cloudflare-example.js';
 import { runCloudflareRows } from './host/cloudflare-rows.js';
 import { runScriptExample, runWorkerExample } from './host/examples.js';
 import { runLockRow } from './host/lock-rows.js';
-import { type NodeCompatRuntime, runNodeCompatRow } from './host/node-compat-rows.js';
+import { runNativeProcessesRow } from './host/native-rows.js';
+import { type EngineName, type NodeCompatRuntime, runNodeCompatRow } from './host/node-compat-rows.js';
 import { printReport } from './host/report.js';
 import type { Row } from './host/row.js';
 import { runWorkerdRow } from './host/workerd-row.js';
 
-const NODE_COMPAT: readonly NodeCompatRuntime[] = ['Node', 'Deno', 'Bun'];
+/** Every runtime with each engine it has: Node 20 (this machine's) has no SQLite of its own. */
+const NODE_COMPAT: readonly { runtime: NodeCompatRuntime; engines: readonly EngineName[] }[] = [
+  { runtime: 'Node', engines: ['sqljs'] },
+  { runtime: 'Node 22', engines: ['native', 'sqljs'] },
+  { runtime: 'Node 24', engines: ['native', 'sqljs'] },
+  { runtime: 'Deno', engines: ['native', 'sqljs'] },
+  { runtime: 'Bun', engines: ['native', 'sqljs'] },
+];
+/** The runtimes whose sql.js engine also runs the cross-process lock checks. */
+const LOCK_RUNTIMES: readonly NodeCompatRuntime[] = ['Node', 'Deno', 'Bun'];
+/** The runtimes whose native engine runs the cross-process, crash and engine-switch checks. */
+const NATIVE_PROCESS_RUNTIMES: readonly NodeCompatRuntime[] = ['Node 24', 'Deno', 'Bun'];
 
 const started = performance.now();
 
@@ -29,10 +42,13 @@ const record = (row: Row) => {
   );
 };
 
-for (const runtime of NODE_COMPAT) {
-  record(await runNodeCompatRow(runtime, 'memory'));
-  record(await runNodeCompatRow(runtime, 'file'));
-  record(await runLockRow(runtime));
+for (const { runtime, engines } of NODE_COMPAT) {
+  for (const engine of engines) {
+    record(await runNodeCompatRow(runtime, engine, 'memory'));
+    record(await runNodeCompatRow(runtime, engine, 'file'));
+  }
+  if (LOCK_RUNTIMES.includes(runtime)) record(await runLockRow(runtime));
+  if (NATIVE_PROCESS_RUNTIMES.includes(runtime)) record(await runNativeProcessesRow(runtime));
 }
 record(await runWorkerdRow());
 for (const row of await runCloudflareRows()) record(row);

@@ -13,14 +13,14 @@ if ((mode !== 'hold' && mode !== 'open') || path === undefined) {
 }
 
 if (mode === 'hold') {
-  const store = await openStore(path, { purgeIntervalMs: 0 });
+  const store = await openStore(path, { purgeIntervalMs: 0, engine: 'sqljs' });
   await store.set('lock', 'owner', String(process.pid));
   console.log('holding');
   // Keeps the process (and so the lock) alive until the host kills it.
   setInterval(() => undefined, 60_000);
 } else {
   try {
-    const store = await openStore(path, { purgeIntervalMs: 0 });
+    const store = await openStore(path, { purgeIntervalMs: 0, engine: 'sqljs' });
     const owner = await store.get('lock', 'owner').catch(() => undefined);
     await store.close();
     console.log(JSON.stringify({ outcome: 'opened', owner }));

