@@ -12,8 +12,8 @@ import { checkOptionsObject, type FileDriverOptions, openFileDriver } from './fi
 import { openNativeDriver } from './native/open-native.js';
 
 export * from '@go-store/core';
-export { DatabaseTooLargeError, WriteOutcomeUnknownError } from './errors.js';
 export type { Engine } from './engine.js';
+export { DatabaseTooLargeError, WriteOutcomeUnknownError } from './errors.js';
 export { type DatabaseFiles, type FileDriver, type FileDriverOptions, openFileDriver } from './file-driver.js';
 
 /** Options of {@link openStore}: the store's own, the engine, and, for a file, its durability settings. */

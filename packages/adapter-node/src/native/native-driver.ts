@@ -15,6 +15,7 @@
  * which is before its Promise resolves.
  */
 import { DriverError, type SqlDriver, type SqlRow, type SqlValue } from '@go-store/core';
+import { WriteOutcomeUnknownError } from '../errors.js';
 import type { NativeConnection, NativeStatement } from './connection.js';
 
 const BEGIN_BATCH = 'BEGIN IMMEDIATE';
@@ -215,9 +216,10 @@ export class NativeDriver implements SqlDriver {
       } catch {
         // The commit's error is the one to report.
       }
+      // After an I/O error the commit may still be found in the -wal file once reopened.
       batch.reject(
-        new DriverError(
-          `${this.#path}: the commit of ${batch.writes} write(s) failed, so none of them is kept: ${describe(error)}`,
+        new WriteOutcomeUnknownError(
+          `${this.#path}: the commit of ${batch.writes} write(s) failed, so whether they took effect is unknown (check after reopening): ${describe(error)}`,
           error,
         ),
       );
