@@ -67,11 +67,10 @@ export function runtimeCommand(
  * uvu's colour detection reads a few environment variables; the store itself reads none.
  */
 export function denoPermissions(access: Access): string[] {
-  // With a folder, `/proc/locks` too: the sql.js engine reads it to refuse a file SQLite has open.
   const read = [
     dirname(resolveHere('sql.js/dist/sql-wasm.wasm')),
     ...(access.folder === undefined ? [] : [access.folder]),
-    ...(access.lockOwners === true ? ['/proc'] : access.folder === undefined ? [] : ['/proc/locks']),
+    ...(access.lockOwners === true ? ['/proc'] : []),
   ];
   const permissions = [`--allow-read=${read.join(',')}`, `--allow-env=${DENO_TEST_ENV.join(',')}`];
   if (access.folder !== undefined) permissions.push(`--allow-write=${access.folder}`, '--allow-sys=hostname,uid');
