@@ -3,7 +3,8 @@
  *
  * ```
  * file    := header record*
- * header  := "GSLOG/1\n"                                   (8 bytes)
+ * header  := "GSLOG/2\n" base-length:f64 base-crc:u32 crc:u32   (24 bytes; crc of the 20 before it)
+ *          | "GSLOG/1\n"                                   (8 bytes: logs of earlier versions, read only)
  * record  := length:u32le  crc:u32le  payload[length]       crc = CRC-32(length bytes ++ payload)
  * payload := 0x01 flags:u8 count:varint statement*          a committed write (flags bit 0: transaction)
  *          | 0x02 covered:f64 length:f64 crc:u32             a snapshot marker, see below
@@ -12,6 +13,11 @@
  * sqlref  := id << 1 | defines                              the SQL text follows when `defines` is 1
  * param   := 0x00 | 0x01 f64 | 0x02 i64 | 0x03 len utf8 | 0x04 len bytes     null, number, bigint, text, blob
  * ```
+ *
+ * The header binds the log to its database: `base` is the length and CRC-32 of the database
+ * file the log's records apply to (the file as it was when the log was started). A log whose
+ * base is not the database file beside it (and none of whose snapshot markers is) belongs to
+ * another database, or to an older or newer copy of this one, and is never replayed onto it.
  *
  * SQL texts are interned: the first record that uses a statement carries its text with an id,
  * later ones only the id. The store uses a handful of statements, so a write record is mostly
@@ -26,8 +32,58 @@
 import type { SqlValue } from '@go-store/core';
 import { crc32 } from './crc32.js';
 
-/** The 8 bytes every log starts with. */
-export const LOG_HEADER = new TextEncoder().encode('GSLOG/1\n');
+const MAGIC_V1 = new TextEncoder().encode('GSLOG/1\n');
+const MAGIC_V2 = new TextEncoder().encode('GSLOG/2\n');
+
+/** The header of logs written by earlier versions (no binding to the database); still read. */
+export const LEGACY_LOG_HEADER = MAGIC_V1;
+
+/** The length of the header this version writes. */
+export const LOG_HEADER_LENGTH = 24;
+
+/** The database file a log applies to: its length and CRC-32. */
+export interface Fingerprint {
+  readonly length: number;
+  readonly crc: number;
+}
+
+/** A decoded log header. Version 1 logs (earlier versions) carry no base. */
+export type LogHeader =
+  | { readonly version: 1; readonly length: number }
+  | { readonly version: 2; readonly length: number; readonly base: Fingerprint };
+
+/** The header of a new log whose records apply to the database file with fingerprint `base`. */
+export function encodeLogHeader(base: Fingerprint): Uint8Array {
+  const out = new Uint8Array(LOG_HEADER_LENGTH);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC_V2, 0);
+  view.setFloat64(8, base.length, true);
+  view.setUint32(16, base.crc, true);
+  view.setUint32(20, crc32(out.subarray(0, 20)), true);
+  return out;
+}
+
+/**
+ * Decodes a log's header from its first bytes: `'short'` when the file is shorter than any
+ * header (a crash while the log was being created: it never held a record), `'bad'` when the
+ * bytes are not a valid header.
+ */
+export function decodeLogHeader(bytes: Uint8Array): LogHeader | 'short' | 'bad' {
+  const starts = (magic: Uint8Array) => bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
+  if (starts(MAGIC_V1)) return { version: 1, length: MAGIC_V1.length };
+  if (!starts(MAGIC_V2))
+    return bytes.length < LOG_HEADER_LENGTH && MAGIC_V2.subarray(0, bytes.length).every((b, i) => bytes[i] === b)
+      ? 'short'
+      : 'bad';
+  if (bytes.length < LOG_HEADER_LENGTH) return 'short';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, LOG_HEADER_LENGTH);
+  if (view.getUint32(20, true) !== crc32(bytes.subarray(0, 20))) return 'bad';
+  return {
+    version: 2,
+    length: LOG_HEADER_LENGTH,
+    base: { length: view.getFloat64(8, true), crc: view.getUint32(16, true) },
+  };
+}
 
 /** Bytes of framing before each record's payload. */
 export const RECORD_FRAME = 8;
@@ -66,26 +122,6 @@ export interface ScannedRecord {
   readonly offset: number;
   readonly end: number;
   readonly record: LogRecord;
-}
-
-/** What {@link scanLog} found in a log file's bytes. */
-export interface LogScan {
-  /**
-   * False when the file does not start with the header. Records are still read after where it
-   * should be (each is checked on its own), so one damaged header byte loses nothing.
-   */
-  readonly headerValid: boolean;
-  /** Every intact record, in order, up to the first torn or corrupt one. */
-  readonly records: ScannedRecord[];
-  /** Offset just after the last intact record (the header length for an empty log). */
-  readonly validEnd: number;
-  /** Bytes after `validEnd`: a torn or corrupt tail, to be discarded. */
-  readonly discardedBytes: number;
-  /**
-   * `torn`: the first bad record runs past the end of the file (a write the crash cut short);
-   * `corrupt`: it is all there but fails its checksum or does not decode (damage).
-   */
-  readonly tail: 'none' | 'torn' | 'corrupt';
 }
 
 const encoder = new TextEncoder();
@@ -162,7 +198,7 @@ class ByteWriter {
   }
 }
 
-/** Thrown by the reader on malformed payloads; never escapes {@link scanLog}. */
+/** Thrown by the reader on malformed payloads; never escapes {@link decodeRecord}. */
 class Malformed extends Error {}
 
 class ByteReader {
@@ -318,59 +354,24 @@ function encodeParam(out: ByteWriter, p: SqlValue): void {
   }
 }
 
-/** True when `bytes` starts with the log header. */
-export function hasLogHeader(bytes: Uint8Array): boolean {
-  if (bytes.length < LOG_HEADER.length) return false;
-  for (let i = 0; i < LOG_HEADER.length; i++) if (bytes[i] !== LOG_HEADER[i]) return false;
-  return true;
-}
-
 /**
- * Decodes a log file's bytes: every intact record up to the first torn or corrupt one.
- *
- * A record is intact when its whole frame is present and its CRC matches; anything from the
- * first record that is not is a tail that a crash left half-written (or that was damaged), and
- * is reported as `discardedBytes`. Records are only ever acknowledged once complete, so the
- * tail never holds an acknowledged write.
+ * Decodes the payload of a record whose checksum matched (`bytes[start..end)`), defining and
+ * resolving SQL texts in `dictionary`; `undefined` when it does not decode (damage that the
+ * checksum missed, or a record of an unknown kind).
  */
-export function scanLog(bytes: Uint8Array): LogScan {
-  const headerValid = hasLogHeader(bytes);
-  if (bytes.length < LOG_HEADER.length)
-    return { headerValid, records: [], validEnd: 0, discardedBytes: bytes.length, tail: 'none' };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dictionary = new Map<number, string>();
-  const records: ScannedRecord[] = [];
-  let offset = LOG_HEADER.length;
-  let tail: LogScan['tail'] = 'none';
-  while (offset < bytes.length) {
-    if (offset + RECORD_FRAME > bytes.length) {
-      tail = 'torn';
-      break;
-    }
-    const length = view.getUint32(offset, true);
-    const end = offset + RECORD_FRAME + length;
-    if (end > bytes.length) {
-      tail = 'torn';
-      break;
-    }
-    const expected = view.getUint32(offset + 4, true);
-    const actual = crc32(bytes.subarray(offset + RECORD_FRAME, end), crc32(bytes.subarray(offset, offset + 4)));
-    let record: LogRecord | undefined;
-    if (actual === expected) {
-      try {
-        record = decodePayload(new ByteReader(bytes, view, offset + RECORD_FRAME, end), dictionary);
-      } catch (err) {
-        if (!(err instanceof Malformed)) throw err;
-      }
-    }
-    if (record === undefined) {
-      tail = 'corrupt';
-      break;
-    }
-    records.push({ offset, end, record });
-    offset = end;
+export function decodeRecord(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  dictionary: Map<number, string>,
+): LogRecord | undefined {
+  try {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return decodePayload(new ByteReader(bytes, view, start, end), dictionary);
+  } catch (err) {
+    if (err instanceof Malformed) return undefined;
+    throw err;
   }
-  return { headerValid, records, validEnd: offset, discardedBytes: bytes.length - offset, tail };
 }
 
 function decodePayload(r: ByteReader, dictionary: Map<number, string>): LogRecord {

@@ -10,13 +10,14 @@
  *
  * The file is written only at its end, and replaced only by an atomic rename (see
  * {@link LogFile.rotate}), so at every instant it is a valid prefix of records plus, after a
- * crash, at most one torn record, which {@link scanLog} detects.
+ * crash, at most one torn record, which `scanLog` (in `log-scan.ts`) detects.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { fsyncDirectory, writeFully } from './durable-fs.js';
 import { WriteOutcomeUnknownError } from './errors.js';
-import { LOG_HEADER, LogEncoder, type LoggedStatement, type LogScan, scanLog } from './log-format.js';
+import { encodeLogHeader, type Fingerprint, LogEncoder, type LoggedStatement } from './log-format.js';
+import { bytesSource, readRecords, scanLog } from './log-scan.js';
 
 /** How a write is made durable before its Promise resolves. */
 export type Durability = 'full' | 'relaxed';
@@ -45,6 +46,8 @@ export class LogFile {
     /** The log's path. */
     readonly path: string,
     private fd: number,
+    /** The length of the file's header. */
+    private headerLength: number,
     length: number,
     private readonly durability: Durability,
     private readonly relaxedIntervalMs: number,
@@ -54,43 +57,46 @@ export class LogFile {
   }
 
   /**
-   * Opens the log for appending, given what {@link scanLog} found in it (`undefined`: no file).
-   * Anything after the intact records (a torn or damaged tail) is cut off, durably, before
-   * anything new is appended, or new records would sit behind the damage and never be replayed.
-   * Without intact records or a valid header, a new file is created with just the header.
+   * Creates a new, empty log (replacing any file at `path`) whose records apply to the database
+   * file with fingerprint `base`; its header is durable before this returns.
    */
-  static open(path: string, scan: LogScan | undefined, durability: Durability, relaxedIntervalMs: number): LogFile {
-    const validEnd = scan?.validEnd ?? 0;
-    if (scan === undefined || validEnd < LOG_HEADER.length || (!scan.headerValid && scan.records.length === 0)) {
-      const fd = fs.openSync(path, 'w+');
-      try {
-        writeFully(fd, LOG_HEADER, 0);
-        fs.fdatasyncSync(fd);
-        fsyncDirectory(nodePath.dirname(path));
-      } catch (err) {
-        fs.closeSync(fd);
-        throw err;
-      }
-      return new LogFile(path, fd, LOG_HEADER.length, durability, relaxedIntervalMs);
-    }
-    const fd = fs.openSync(path, 'r+');
+  static create(path: string, base: Fingerprint, durability: Durability, relaxedIntervalMs: number): LogFile {
+    const header = encodeLogHeader(base);
+    const fd = fs.openSync(path, 'w+');
     try {
-      let dirty = false;
-      if (!scan.headerValid) {
-        // Damaged header, intact records: mend the header in place (only those bytes change).
-        writeFully(fd, LOG_HEADER, 0);
-        dirty = true;
-      }
-      if (fs.fstatSync(fd).size !== validEnd) {
-        fs.ftruncateSync(fd, validEnd);
-        dirty = true;
-      }
-      if (dirty) fs.fdatasyncSync(fd);
+      writeFully(fd, header, 0);
+      fs.fdatasyncSync(fd);
+      fsyncDirectory(nodePath.dirname(path));
     } catch (err) {
       fs.closeSync(fd);
       throw err;
     }
-    return new LogFile(path, fd, validEnd, durability, relaxedIntervalMs);
+    return new LogFile(path, fd, header.length, header.length, durability, relaxedIntervalMs);
+  }
+
+  /**
+   * Opens an existing log for appending after its intact records, which end at `validEnd`.
+   * Anything after them (a torn tail) is cut off, durably, before anything new is appended, or
+   * new records would sit behind the torn bytes and never be replayed.
+   */
+  static append(
+    path: string,
+    headerLength: number,
+    validEnd: number,
+    durability: Durability,
+    relaxedIntervalMs: number,
+  ): LogFile {
+    const fd = fs.openSync(path, 'r+');
+    try {
+      if (fs.fstatSync(fd).size !== validEnd) {
+        fs.ftruncateSync(fd, validEnd);
+        fs.fdatasyncSync(fd);
+      }
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+    return new LogFile(path, fd, headerLength, validEnd, durability, relaxedIntervalMs);
   }
 
   /** Offset where the next record will start (records still in memory included). */
@@ -100,7 +106,7 @@ export class LogFile {
 
   /** Bytes of records in the log, header excluded. */
   get recordBytes(): number {
-    return this.end - LOG_HEADER.length;
+    return this.end - this.headerLength;
   }
 
   /** Appends a record of committed statements. */
@@ -221,10 +227,11 @@ export class LogFile {
 
   /**
    * Replaces the file by one holding only the write records from offset `keepFrom` on (the
-   * ones a new snapshot does not hold), atomically: the new file is written and synced beside
-   * it, then renamed over it. The encoder's dictionary must have been reset at `keepFrom`.
+   * ones a new snapshot does not hold), bound to that snapshot (`base`), atomically: the new
+   * file is written and synced beside it, then renamed over it. The encoder's dictionary must
+   * have been reset at `keepFrom`.
    */
-  rotate(keepFrom: number): void {
+  rotate(keepFrom: number, base: Fingerprint): void {
     this.flushNow();
     const tail = Buffer.alloc(this.fileLength - keepFrom);
     let read = 0;
@@ -233,11 +240,13 @@ export class LogFile {
       if (n === 0) throw new Error(`${this.path}: shorter than expected`);
       read += n;
     }
-    const standalone = concat([LOG_HEADER, tail], LOG_HEADER.length + tail.length);
-    const scan = scanLog(standalone);
+    const header = encodeLogHeader(base);
+    const standalone = concat([header, tail], header.length + tail.length);
+    const source = bytesSource(standalone);
+    const scan = scanLog(source);
     if (scan.discardedBytes !== 0) throw new Error(`${this.path}: the records after a snapshot do not stand alone`);
-    const kept = scan.records.filter((r) => r.record.type === 'writes');
-    const parts = [LOG_HEADER, ...kept.map((r) => standalone.subarray(r.offset, r.end))];
+    const kept = [...readRecords(source, header.length, scan.validEnd)].filter((r) => r.record.type === 'writes');
+    const parts = [header, ...kept.map((r) => standalone.subarray(r.offset, r.end))];
     const length = parts.reduce((n, p) => n + p.length, 0);
 
     const tmpPath = `${this.path}.tmp`;
@@ -258,6 +267,7 @@ export class LogFile {
     // Renamed: the new file is the log now, whatever happens next; the old one is unlinked.
     const old = this.fd;
     this.fd = fd;
+    this.headerLength = header.length;
     this.fileLength = length;
     this.syncedLength = length;
     this.unsyncedSince = undefined;

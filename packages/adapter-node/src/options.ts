@@ -39,6 +39,17 @@ export interface FileDriverOptions {
    * `onError` here.)
    */
   onError?: (error: unknown) => void;
+  /**
+   * What `openStore` does with a log it cannot replay whole: one damaged in the middle (a bad
+   * record with intact records after it), one whose header is damaged, or one that belongs to
+   * another database (or another copy of this one).
+   * - `'refuse'` (default): reject with `NotADatabaseError` naming the log and where it is
+   *   damaged, changing nothing.
+   * - `'discard'`: accept the loss. The records before the damage are replayed (none, for a log
+   *   that is not this database's), the rest are lost, the whole log is kept as
+   *   `<database>.gslog.damaged`, and `onError` is told what was discarded.
+   */
+  damagedLog?: 'refuse' | 'discard';
 }
 
 /** The value of each option a caller leaves out. */
@@ -47,6 +58,7 @@ export const DEFAULTS = {
   relaxedIntervalMs: 100,
   compactMinBytes: 4 * 1024 * 1024,
   compactRatio: 1,
+  damagedLog: 'refuse' as 'refuse' | 'discard',
   onError: (error: unknown): void => console.error(error),
 };
 
@@ -74,6 +86,14 @@ export function resolveOptions(options: FileDriverOptions): ResolvedOptions {
   out.relaxedIntervalMs = positive('relaxedIntervalMs', options.relaxedIntervalMs, DEFAULTS.relaxedIntervalMs);
   out.compactMinBytes = positive('compactMinBytes', options.compactMinBytes, DEFAULTS.compactMinBytes);
   out.compactRatio = positive('compactRatio', options.compactRatio, DEFAULTS.compactRatio);
+  if (options.damagedLog !== undefined) {
+    if (options.damagedLog !== 'refuse' && options.damagedLog !== 'discard') {
+      throw new InvalidArgumentError(
+        `openStore: damagedLog must be 'refuse' or 'discard', not ${JSON.stringify(options.damagedLog)}`,
+      );
+    }
+    out.damagedLog = options.damagedLog;
+  }
   if (options.onError !== undefined) {
     if (typeof options.onError !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');
     out.onError = options.onError;

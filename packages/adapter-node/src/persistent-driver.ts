@@ -401,7 +401,7 @@ export class PersistentDriver implements FileDriver {
       removeIfExists(this.files.log);
       fsyncDirectory(nodePath.dirname(this.files.database));
     } else {
-      this.log.rotate(covered);
+      this.log.rotate(covered, { length: image.length, crc: imageCrc });
     }
   }
 }

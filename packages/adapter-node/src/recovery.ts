@@ -18,11 +18,12 @@ import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
 import type { FileLock } from './lock.js';
 import { LogFile } from './log.js';
-import { type LogScan, type ScannedRecord, scanLog } from './log-format.js';
+import type { ScannedRecord } from './log-format.js';
+import { fileSource, type LogSummary, readRecords, scanLog } from './log-scan.js';
 import type { ResolvedOptions } from './options.js';
 import type { DatabaseFiles } from './paths.js';
 import { type FileDriver, PersistentDriver, type SyncDriver } from './persistent-driver.js';
-import { hasFingerprint, installSnapshot } from './snapshot.js';
+import { fingerprint, hasFingerprint, installSnapshot } from './snapshot.js';
 
 const QUICK_CHECK_SQL = 'PRAGMA quick_check';
 /**
@@ -39,12 +40,6 @@ export async function openLocked(
   // Before anything is read or written: a transaction another SQLite program left unfinished.
   checkNoHotJournal(files.database);
 
-  // The log a previous run left, if any.
-  const logBytes = readIfExists(files.log);
-  const scan: LogScan | undefined = logBytes === undefined ? undefined : scanLog(logBytes);
-  const records = scan?.records ?? [];
-  const markers = records.filter((r) => r.record.type === 'snapshot');
-
   let main = readIfExists(files.database);
   if (main !== undefined) {
     try {
@@ -54,46 +49,71 @@ export async function openLocked(
     }
   }
 
-  // A compaction that crashed after its snapshot was complete and marked, but before the rename
-  // (it may already have removed a `-wal` whose frames only the snapshot now holds): finish it.
-  const last = markers.at(-1)?.record;
-  if (last?.type === 'snapshot' && !(main !== undefined && hasFingerprint(main, last.imageLength, last.imageCrc))) {
-    const temp = readIfExists(files.snapshotTemp);
-    if (temp !== undefined && hasFingerprint(temp, last.imageLength, last.imageCrc)) {
-      installSnapshot(files);
-      main = temp;
-    }
-  }
-
-  const loaded = readDatabaseImage(files.database, main);
-  const skipBefore = coveredOffset(markers, loaded.main);
-  const image = loaded.image;
-  // The image is loaded as a rollback-journal database (sql.js has no shared memory for WAL);
-  // snapshots are written that way too. go-store switches the file back to WAL when it opens it.
-  if (image.length >= 100 && image[18] === 2 && image[19] === 2) {
-    image[18] = 1;
-    image[19] = 1;
-  }
-  const fileMode = main === undefined ? undefined : fs.statSync(files.database).mode & 0o7777;
-
-  const db = loadDatabase(SQL, files.database, image);
-  const inner = createSqlJsDriver(db);
+  // The log a previous run left, if any, read in chunks: first checked whole, then replayed.
+  const logFd = openIfExists(files.log);
+  let inner: ReturnType<typeof createSqlJsDriver> | undefined;
   let log: LogFile | undefined;
   try {
-    const replayed = replay(inner as unknown as SyncDriver, records, skipBefore, files.log);
+    const source = logFd === undefined ? undefined : fileSource(logFd, fs.fstatSync(logFd).size);
+    const scan = source === undefined ? undefined : scanLog(source);
+    const markers = scan?.markers ?? [];
+
+    // A compaction that crashed after its snapshot was complete and marked, but before the
+    // rename (it may already have removed a `-wal` whose frames only the snapshot now holds):
+    // finish it. Only for a log that is whole: a damaged one changes nothing.
+    const last = markers.at(-1)?.record;
+    if (
+      scan !== undefined &&
+      scan.intactAfter === 0 &&
+      last?.type === 'snapshot' &&
+      !(main !== undefined && hasFingerprint(main, last.imageLength, last.imageCrc))
+    ) {
+      const temp = readIfExists(files.snapshotTemp);
+      if (temp !== undefined && hasFingerprint(temp, last.imageLength, last.imageCrc)) {
+        installSnapshot(files);
+        main = temp;
+      }
+    }
+
+    const loaded = readDatabaseImage(files.database, main);
+    const verdict = judgeLog(files, scan, loaded.main);
+    const discard = verdict.problem !== undefined;
+    if (discard && options.damagedLog !== 'discard') {
+      throw new NotADatabaseError(
+        `openStore: ${files.log}: ${verdict.problem}; nothing was changed. To open the database anyway, losing the writes the log holds from there on, pass { damagedLog: 'discard' } (the whole log is then kept as ${files.log}.damaged)`,
+      );
+    }
+    const image = loaded.image;
+    // The image is loaded as a rollback-journal database (sql.js has no shared memory for WAL);
+    // snapshots are written that way too. go-store switches the file back to WAL when it opens it.
+    if (image.length >= 100 && image[18] === 2 && image[19] === 2) {
+      image[18] = 1;
+      image[19] = 1;
+    }
+    const fileMode = main === undefined ? undefined : fs.statSync(files.database).mode & 0o7777;
+
+    const db = loadDatabase(SQL, files.database, image);
+    inner = createSqlJsDriver(db);
+    const keepUntil = verdict.keepUntil;
+    const replayed =
+      source === undefined || keepUntil <= verdict.from
+        ? 0
+        : replay(inner as unknown as SyncDriver, readRecords(source, verdict.from, keepUntil), files.log);
 
     // Nothing above wrote a file (but for finishing our own interrupted compaction); from here
     // on the database is ours.
     removeIfExists(files.snapshotTemp);
     removeIfExists(`${files.log}.tmp`);
-    if (scan?.tail === 'corrupt' && logBytes !== undefined) {
-      // Not a write cut short by a crash but damaged bytes: keep them for inspection.
-      fs.writeFileSync(`${files.log}.damaged`, logBytes.subarray(scan.validEnd));
-    }
-    log = LogFile.open(files.log, scan, options.durability, options.relaxedIntervalMs);
     if (!loaded.mainExists) {
       fs.writeFileSync(files.database, new Uint8Array(0), { flag: 'wx' });
       fsyncDirectory(dir);
+    }
+    if (scan !== undefined && logFd !== undefined) reportDroppedTail(files, logFd, scan, verdict, options);
+    // A new log, bound to the database file, unless the old one holds records still to keep.
+    if (scan === undefined || typeof scan.header === 'string' || (discard && verdict.keepUntil <= verdict.from)) {
+      log = LogFile.create(files.log, fingerprint(loaded.main), options.durability, options.relaxedIntervalMs);
+    } else {
+      log = LogFile.append(files.log, scan.header.length, keepUntil, options.durability, options.relaxedIntervalMs);
     }
     const driver = new PersistentDriver(files, inner, log, lock, options, loaded.main.length, fileMode);
     const foreignWal = exists(files.wal) || exists(files.shm);
@@ -105,22 +125,114 @@ export async function openLocked(
     } catch {
       // The original error says more.
     }
-    inner.close();
+    inner?.close();
     throw err;
+  } finally {
+    if (logFd !== undefined) fs.closeSync(logFd);
   }
 }
 
+/** What may be replayed from a log, or why it may not. */
+interface Verdict {
+  /** Where replay starts: the first record the database file does not hold. */
+  readonly from: number;
+  /** Where the records that are kept end (`from` when none is). */
+  readonly keepUntil: number;
+  /** Why the log cannot be replayed as it is: refused unless the caller accepts the loss. */
+  readonly problem?: string;
+}
+
 /**
- * The log offset before which records are already in the database file: the `covered` offset
- * of the last snapshot marker whose snapshot is this file, or 0 when none is (the file is the
- * base the whole log applies to).
+ * Decides what of the log applies to the database file `main`: the records after the last
+ * snapshot marker that is this file (or, without one, after the header, when the log's base is
+ * this file), up to the first bad record. A log bound to another file, a damaged header, or a
+ * bad record with intact records after it is a problem: the records it would lose may be
+ * acknowledged writes. Without a problem, a bad record at the end is a torn tail, dropped.
  */
-function coveredOffset(markers: readonly ScannedRecord[], main: Uint8Array): number {
-  for (let i = markers.length - 1; i >= 0; i--) {
-    const m = markers[i].record;
-    if (m.type === 'snapshot' && hasFingerprint(main, m.imageLength, m.imageCrc)) return m.covered;
+function judgeLog(files: DatabaseFiles, scan: LogSummary | undefined, main: Uint8Array): Verdict {
+  if (scan === undefined) return { from: 0, keepUntil: 0 };
+  const header = scan.header;
+  if (header === 'short') return { from: 0, keepUntil: 0 }; // created by a crash, never written to
+  if (header === 'bad')
+    return { from: 0, keepUntil: 0, problem: 'its header is damaged, so it cannot be matched to the database' };
+  let from: number | undefined;
+  for (let i = scan.markers.length - 1; i >= 0 && from === undefined; i--) {
+    const m = scan.markers[i].record;
+    if (m.type === 'snapshot' && hasFingerprint(main, m.imageLength, m.imageCrc)) from = m.covered;
   }
-  return 0;
+  if (from === undefined) {
+    if (header.version === 2 && !hasFingerprint(main, header.base.length, header.base.crc)) {
+      return {
+        from: 0,
+        keepUntil: 0,
+        problem: `it belongs to another database, or to an older or newer copy of this one: it applies to a database file of ${header.base.length} bytes with CRC-32 ${hex(header.base.crc)}, and ${files.database} (${main.length} bytes) is not that file`,
+      };
+    }
+    from = header.length;
+  }
+  if (scan.intactAfter > 0) {
+    return {
+      from,
+      keepUntil: scan.validEnd,
+      problem: `damaged: the record at byte ${scan.validEnd} is ${scan.tail === 'torn' ? 'cut short' : 'corrupt (its checksum does not match)'}, and ${scan.intactAfter} intact record${scan.intactAfter === 1 ? '' : 's'} follow${scan.intactAfter === 1 ? 's' : ''} it`,
+    };
+  }
+  return { from, keepUntil: Math.max(from, scan.validEnd) };
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Reports what recovery dropped to `onError`, and keeps what may be worth inspecting: the whole
+ * log when the caller accepted the loss of a damaged one, the bytes of a corrupt last record.
+ * A torn tail (a write the crash cut short, never acknowledged) is only reported.
+ */
+function reportDroppedTail(
+  files: DatabaseFiles,
+  logFd: number,
+  scan: LogSummary,
+  verdict: Verdict,
+  options: ResolvedOptions,
+): void {
+  let message: string | undefined;
+  if (verdict.problem !== undefined) {
+    const kept = keepCopy(`${files.log}.damaged`, (target) => fs.copyFileSync(files.log, target));
+    message = `openStore: ${files.log}: ${verdict.problem}; discarded as asked (damagedLog: 'discard'): the writes it held from there on are lost; the whole log is kept as ${kept}`;
+  } else if (scan.tail === 'torn') {
+    message = `openStore: ${files.log}: the last record (${scan.discardedBytes} bytes at byte ${scan.validEnd}) was cut short, by a crash while it was written, before it was acknowledged; dropped`;
+  } else if (scan.tail === 'corrupt') {
+    const bytes = fileSource(logFd, scan.validEnd + scan.discardedBytes)
+      .view(scan.validEnd, scan.discardedBytes)
+      .slice();
+    const kept = keepCopy(`${files.log}.damaged`, (target) => fs.writeFileSync(target, bytes));
+    message = `openStore: ${files.log}: the last record (${scan.discardedBytes} bytes at byte ${scan.validEnd}) is damaged (its checksum does not match); dropped, and kept as ${kept}`;
+  }
+  if (message === undefined) return;
+  try {
+    options.onError(new DriverError(message, undefined));
+  } catch {
+    // A failing error handler must not fail the open.
+  }
+}
+
+/** Writes a copy with `write` at `path`, or at `path.1`, `path.2`… when taken; returns where. */
+function keepCopy(path: string, write: (target: string) => void): string {
+  let target = path;
+  for (let n = 1; exists(target); n++) target = `${path}.${n}`;
+  write(target);
+  return target;
+}
+
+/** An open descriptor for reading `path`, or `undefined` when there is no such file. */
+function openIfExists(path: string): number | undefined {
+  try {
+    return fs.openSync(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 function loadDatabase(SQL: SqlJsStatic, path: string, image: Uint8Array): Database {
@@ -146,16 +258,16 @@ function loadDatabase(SQL: SqlJsStatic, path: string, image: Uint8Array): Databa
 }
 
 /**
- * Applies the log's write records from offset `from` on. Runs of records are applied inside one
+ * Applies the log's write records, as they are read. Runs of records are applied inside one
  * transaction (in memory, so a crash here loses nothing); a lone `exec` outside a transaction is
  * applied on its own, as it first ran (some statements cannot run inside a transaction).
  */
-function replay(inner: SyncDriver, records: readonly ScannedRecord[], from: number, logPath: string): number {
+function replay(inner: SyncDriver, records: Iterable<ScannedRecord>, logPath: string): number {
   let open = false;
   let count = 0;
   try {
     for (const { offset, record } of records) {
-      if (offset < from || record.type !== 'writes') continue;
+      if (record.type !== 'writes') continue;
       count++;
       const standalone = !record.transaction && record.statements.length === 1 && record.statements[0].op !== 'run';
       if (standalone && open) {

@@ -6,13 +6,8 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { crc32 } from './crc32.js';
 import { fsyncDirectory, removeIfExists, writeFileSynced } from './durable-fs.js';
+import type { Fingerprint } from './log-format.js';
 import type { DatabaseFiles } from './paths.js';
-
-/** Identifies a snapshot's bytes: its length and CRC-32. */
-export interface Fingerprint {
-  readonly length: number;
-  readonly crc: number;
-}
 
 /** The fingerprint of `bytes`. */
 export function fingerprint(bytes: Uint8Array): Fingerprint {

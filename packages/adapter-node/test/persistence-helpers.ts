@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type OpenOptions, openStore, type Store } from '@go-store/adapter-node';
 import type * as Crc32Module from '../dist/crc32.js';
 import type * as LogFormatModule from '../dist/log-format.js';
+import type * as LogScanModule from '../dist/log-scan.js';
 import type * as WalImportModule from '../dist/wal-import.js';
 
 /** A module of the built adapter, by file name (for internals its exports map does not list). */
@@ -21,6 +22,16 @@ async function adapterModule<T>(file: string): Promise<T> {
 }
 
 export const loadLogFormat = (): Promise<typeof LogFormatModule> => adapterModule('log-format.js');
+export const loadLogScan = (): Promise<typeof LogScanModule> => adapterModule('log-scan.js');
+
+/** What the log's bytes hold: its summary, and every intact record from the header on. */
+export async function readLog(bytes: Uint8Array) {
+  const { bytesSource, readRecords, scanLog } = await loadLogScan();
+  const source = bytesSource(bytes);
+  const summary = scanLog(source);
+  const start = typeof summary.header === 'string' ? 0 : summary.header.length;
+  return { ...summary, records: [...readRecords(source, start, Math.max(start, summary.validEnd))] };
+}
 export const loadWalImport = (): Promise<typeof WalImportModule> => adapterModule('wal-import.js');
 export const loadCrc32 = (): Promise<typeof Crc32Module> => adapterModule('crc32.js');
 

@@ -7,7 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as nodePath from 'node:path';
-import { createStore, DriverError, openFileDriver } from '@go-store/adapter-node';
+import { createStore, DriverError, NotADatabaseError, openFileDriver } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -16,6 +16,7 @@ import {
   loadCrc32,
   loadLogFormat,
   openFileStore,
+  readLog,
   sqlite3,
   tempDir,
 } from './persistence-helpers.js';
@@ -24,8 +25,7 @@ import {
 const NO_COMPACTION = { compactMinBytes: 1 << 30 };
 
 async function records(db: string) {
-  const { scanLog } = await loadLogFormat();
-  return scanLog(fs.readFileSync(`${db}.gslog`));
+  return readLog(fs.readFileSync(`${db}.gslog`));
 }
 
 /**
@@ -113,7 +113,7 @@ log(
 );
 
 log('every SQL value type round-trips through the log', async () => {
-  const { LogEncoder, LOG_HEADER, scanLog } = await loadLogFormat();
+  const { LogEncoder, LEGACY_LOG_HEADER } = await loadLogFormat();
   const encoder = new LogEncoder();
   const params = [
     null,
@@ -138,8 +138,8 @@ log('every SQL value type round-trips through the log', async () => {
     ],
     true,
   );
-  const bytes = new Uint8Array([...LOG_HEADER, ...a, ...b]);
-  const scan = scanLog(bytes);
+  const bytes = new Uint8Array([...LEGACY_LOG_HEADER, ...a, ...b]);
+  const scan = await readLog(bytes);
   assert.is(scan.records.length, 2);
   assert.is(scan.tail, 'none');
   const first = scan.records[0].record;
@@ -179,6 +179,14 @@ async function crashedWith30Writes(): Promise<{ copy: string; scanEnd: number[] 
   await store.close();
   const scan = await records(copy);
   return { copy, scanEnd: scan.records.map((r) => r.end) };
+}
+
+/** Every file beside `db` with its bytes, to check that an open changed nothing. */
+function snapshotOf(db: string): Record<string, string> {
+  const dir = nodePath.dirname(db);
+  return Object.fromEntries(
+    listDir(dir).map((name) => [name, fs.readFileSync(nodePath.join(dir, name)).toString('base64')]),
+  );
 }
 
 async function keysOf(db: string): Promise<string[]> {
@@ -290,13 +298,33 @@ tail("a flipped byte in the last record's length is caught too", async () => {
   }
 });
 
-tail('a damaged header loses nothing: records are checked one by one', async () => {
-  const { copy } = await crashedWith30Writes();
-  const bytes = fs.readFileSync(`${copy}.gslog`);
-  bytes[2] ^= 0xff;
-  fs.writeFileSync(`${copy}.gslog`, bytes);
-  assert.is((await keysOf(copy)).length, 30);
-});
+tail(
+  'a damaged header: refused (the log cannot be matched to its database), changing nothing; damagedLog discard accepts the loss',
+  async () => {
+    const { copy } = await crashedWith30Writes();
+    const bytes = fs.readFileSync(`${copy}.gslog`);
+    bytes[2] ^= 0xff;
+    fs.writeFileSync(`${copy}.gslog`, bytes);
+    const before = snapshotOf(copy);
+    const err = await openFileStore(copy).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof NotADatabaseError, String(err));
+    assert.match((err as Error).message, /header is damaged.*damagedLog: 'discard'/);
+    assert.equal(snapshotOf(copy), before, 'nothing changed');
+    const reports: unknown[] = [];
+    const store = await openFileStore(copy, { damagedLog: 'discard', onError: (e) => void reports.push(e) });
+    assert.is(await store.count('g'), 0, 'the log was all there was');
+    await store.close();
+    assert.is(reports.length, 1);
+    assert.equal(
+      new Uint8Array(fs.readFileSync(`${copy}.gslog.damaged`)),
+      new Uint8Array(bytes),
+      'the whole log is kept',
+    );
+  },
+);
 
 const compaction = suite('persistence: compaction');
 
@@ -343,7 +371,7 @@ compaction(
     await driver.flush();
     await driver.compact();
     assert.is(sqlite3(db, 'SELECT x FROM t'), 'one');
-    assert.is(fs.statSync(`${db}.gslog`).size, 8, 'the log holds just its header');
+    assert.is(fs.statSync(`${db}.gslog`).size, 24, 'the log holds just its header');
     await driver.close();
     const reopened = await openFileDriver(copy);
     assert.equal(

@@ -92,11 +92,11 @@ wal(
     // The crash state: the old main file without its -wal, our synced snapshot beside it, and a
     // log whose marker names that snapshot.
     const db = copyFixture('wal-uncommitted', ['']);
-    const { LogEncoder, LOG_HEADER } = await loadLogFormat();
+    const { LogEncoder, LEGACY_LOG_HEADER } = await loadLogFormat();
     const { crc32 } = await loadCrc32();
-    const marker = new LogEncoder().snapshot(LOG_HEADER.length, snapshot.length, crc32(snapshot));
+    const marker = new LogEncoder().snapshot(LEGACY_LOG_HEADER.length, snapshot.length, crc32(snapshot));
     fs.writeFileSync(`${db}.gstmp`, snapshot);
-    fs.writeFileSync(`${db}.gslog`, new Uint8Array([...LOG_HEADER, ...marker]));
+    fs.writeFileSync(`${db}.gslog`, new Uint8Array([...LEGACY_LOG_HEADER, ...marker]));
     const store = await openFileStore(db);
     assert.is(await store.get('wal', 'one'), 'committed, only in the wal', 'the snapshot was installed');
     await store.close();
