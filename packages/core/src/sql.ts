@@ -73,7 +73,8 @@ export const PURGE_EXPIRED = 'DELETE FROM kv WHERE expires_at <= ?1';
 // --- Namespace counts, for quotas -------------------------------------------------------------
 //
 // A quota check must not count the namespace row by row: that grows with the namespace. So the
-// database keeps, per namespace, its rows (expired ones included) and its groups, maintained by
+// database keeps, per namespace, its rows (expired ones included) and its groups (with rows,
+// expired or not), in a table of its own maintained by
 // triggers on `kv`, which fire for every writer of the file (this library, go-store,
 // `sqlite3`), so the counts stay exact whoever writes. A namespace is the part of a group name
 // before its first ':'; groups without one are not counted. The tables are ours; `kv` stays
@@ -84,55 +85,52 @@ export const PURGE_EXPIRED = 'DELETE FROM kv WHERE expires_at <= ?1';
 // writing with INSERT OR REPLACE, whose hidden delete fires no trigger) costs time, never a
 // wrong answer.
 
-export const COUNT_TABLES = ['gostore_namespace_counts', 'gostore_group_counts'] as const;
+export const COUNT_TABLES = ['gostore_namespace_counts'] as const;
 export const COUNT_TRIGGERS = ['gostore_kv_insert', 'gostore_kv_delete', 'gostore_kv_update'] as const;
 
 const NAMESPACE_OF = (row: string): string => `substr(${row}.grp, 1, instr(${row}.grp, ':') - 1)`;
 const NAMESPACED = (row: string): string => `instr(${row}.grp, ':') > 0`;
 
-/** The statements that count `row` (NEW or OLD) in, run only for a namespaced group. */
+// Whether a group gained its first row, or lost its last, is read from kv's own primary-key
+// index (a seek that looks at most at two entries), so a write pays one upsert of the counts.
+
+/** Counts `row` (NEW after an insert) in: a row, and a group if it is the group's only row. */
 const countIn = (row: string): string =>
-  `INSERT INTO gostore_group_counts (grp, rows) SELECT ${row}.grp, 1 WHERE ${NAMESPACED(row)} ` +
-  'ON CONFLICT (grp) DO UPDATE SET rows = rows + 1; ' +
   'INSERT INTO gostore_namespace_counts (namespace, rows, groups) ' +
   `SELECT ${NAMESPACE_OF(row)}, 1, 1 WHERE ${NAMESPACED(row)} ` +
   'ON CONFLICT (namespace) DO UPDATE SET rows = rows + 1, ' +
-  `groups = groups + ((SELECT rows FROM gostore_group_counts WHERE grp = ${row}.grp) = 1); `;
+  `groups = groups + NOT EXISTS (SELECT 1 FROM kv WHERE grp = ${row}.grp AND key <> ${row}.key); `;
 
-/** The statements that count `row` out, run only for a namespaced group. */
+/** Counts `row` (OLD after a delete) out: a row, and a group if none of its rows is left. */
 const countOut = (row: string): string =>
-  `UPDATE gostore_group_counts SET rows = rows - 1 WHERE grp = ${row}.grp; ` +
   'UPDATE gostore_namespace_counts SET rows = rows - 1, ' +
-  `groups = groups - (coalesce((SELECT rows FROM gostore_group_counts WHERE grp = ${row}.grp), 0) = 0) ` +
-  `WHERE namespace = ${NAMESPACE_OF(row)} AND ${NAMESPACED(row)}; ` +
-  `DELETE FROM gostore_group_counts WHERE grp = ${row}.grp AND rows <= 0; `;
+  `groups = groups - NOT EXISTS (SELECT 1 FROM kv WHERE grp = ${row}.grp) ` +
+  `WHERE namespace = ${NAMESPACE_OF(row)} AND ${NAMESPACED(row)}; `;
 
-/** The count tables and their triggers, created together in one transaction. */
+/** The count table and its triggers, created together in one transaction. */
 export const CREATE_COUNTS = [
   'CREATE TABLE gostore_namespace_counts (namespace TEXT PRIMARY KEY, rows INTEGER NOT NULL, ' +
     'groups INTEGER NOT NULL) WITHOUT ROWID',
-  'CREATE TABLE gostore_group_counts (grp TEXT PRIMARY KEY, rows INTEGER NOT NULL) WITHOUT ROWID',
   `CREATE TRIGGER gostore_kv_insert AFTER INSERT ON kv WHEN ${NAMESPACED('NEW')} BEGIN ${countIn('NEW')}END`,
   `CREATE TRIGGER gostore_kv_delete AFTER DELETE ON kv WHEN ${NAMESPACED('OLD')} BEGIN ${countOut('OLD')}END`,
-  // Only moving a row to another group changes a count (the store never does; other programs may).
-  'CREATE TRIGGER gostore_kv_update AFTER UPDATE OF grp ON kv WHEN OLD.grp IS NOT NEW.grp ' +
+  // Only moving a row to another group changes a count (the store never does; other programs
+  // may). After the update the row is already in its new group: the old one is checked for
+  // rows left, the new one for rows besides this one.
+  'CREATE TRIGGER gostore_kv_update AFTER UPDATE OF grp, key ON kv WHEN OLD.grp IS NOT NEW.grp ' +
     `AND (${NAMESPACED('OLD')} OR ${NAMESPACED('NEW')}) BEGIN ${countOut('OLD')}${countIn('NEW')}END`,
   // The counts of what the table already holds.
-  'INSERT INTO gostore_group_counts (grp, rows) SELECT grp, count(*) FROM kv ' +
-    "WHERE instr(grp, ':') > 0 GROUP BY grp",
   "INSERT INTO gostore_namespace_counts (namespace, rows, groups) SELECT substr(grp, 1, instr(grp, ':') - 1), " +
     "count(*), count(DISTINCT grp) FROM kv WHERE instr(grp, ':') > 0 GROUP BY 1",
 ] as const;
 
 export const LIST_COUNT_OBJECTS =
-  "SELECT type, name FROM sqlite_master WHERE name IN ('gostore_namespace_counts', 'gostore_group_counts', " +
+  "SELECT type, name FROM sqlite_master WHERE name IN ('gostore_namespace_counts', " +
   "'gostore_kv_insert', 'gostore_kv_delete', 'gostore_kv_update')";
 export const DROP_COUNTS = [
   'DROP TRIGGER IF EXISTS gostore_kv_insert',
   'DROP TRIGGER IF EXISTS gostore_kv_delete',
   'DROP TRIGGER IF EXISTS gostore_kv_update',
   'DROP TABLE IF EXISTS gostore_namespace_counts',
-  'DROP TABLE IF EXISTS gostore_group_counts',
 ] as const;
 
 /**
@@ -147,14 +145,21 @@ export const DROP_COUNTS = [
  * ones included) under the limit means live keys are too. Only at the limit are the live rows
  * of the namespace (`?6 <= grp < ?7`) counted, to decide exactly.
  */
+// (Scalar subqueries, not a join with the counts table: SQLite runs an INSERT … SELECT over a
+// join several times slower.)
+const NAMESPACE_ROWS = 'coalesce((SELECT rows FROM gostore_namespace_counts WHERE namespace = ?10), 0)';
+const NAMESPACE_GROUPS = 'coalesce((SELECT groups FROM gostore_namespace_counts WHERE namespace = ?10), 0)';
 export const UPSERT_WITHIN_QUOTA =
-  'INSERT INTO kv (grp, key, value, expires_at) SELECT ?1, ?2, ?3, ?4 FROM (SELECT ' +
-  'coalesce((SELECT rows FROM gostore_namespace_counts WHERE namespace = ?10), 0) AS n_rows, ' +
-  'coalesce((SELECT groups FROM gostore_namespace_counts WHERE namespace = ?10), 0) AS n_groups) WHERE ' +
-  'EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?5)) OR (' +
-  '(?8 = 0 OR n_rows < ?8 OR ' +
+  'INSERT INTO kv (grp, key, value, expires_at) SELECT ?1, ?2, ?3, ?4 WHERE ' +
+  // Under both limits by the counts (one lookup; no row is an empty namespace): nothing else to read.
+  'coalesce((SELECT (?8 = 0 OR rows < ?8) AND (?9 = 0 OR groups < ?9) FROM gostore_namespace_counts ' +
+  'WHERE namespace = ?10), 1) ' +
+  // An overwrite of a live key never counts.
+  'OR EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?5)) OR (' +
+  `(?8 = 0 OR ${NAMESPACE_ROWS} < ?8 OR ` +
   '(SELECT count(*) FROM kv WHERE grp >= ?6 AND grp < ?7 AND (expires_at IS NULL OR expires_at > ?5)) < ?8) AND ' +
-  '(?9 = 0 OR n_groups < ?9 OR EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?5)) ' +
+  `(?9 = 0 OR ${NAMESPACE_GROUPS} < ?9 ` +
+  'OR EXISTS (SELECT 1 FROM kv WHERE grp = ?1 AND (expires_at IS NULL OR expires_at > ?5)) ' +
   'OR (SELECT count(DISTINCT grp) FROM kv WHERE grp >= ?6 AND grp < ?7 ' +
   'AND (expires_at IS NULL OR expires_at > ?5)) < ?9)) ' +
   'ON CONFLICT (grp, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at';

@@ -55,7 +55,13 @@ test('counts follow inserts, overwrites, deletes and group moves made through pl
   assert.equal(counts(db, 't'), { rows: 1, groups: 1 });
   await store.scope('t').deleteGroup('g');
   assert.equal(counts(db, 't'), { rows: 0, groups: 0 });
-  assert.equal(db.exec("SELECT count(*) FROM gostore_group_counts WHERE grp LIKE 't:%'")[0]?.values[0]?.[0], 0);
+  db.run("INSERT INTO kv (grp, key, value) VALUES ('t:a', '1', 'x'), ('t:a', '2', 'x'), ('t:b', '3', 'x')");
+  db.run("UPDATE kv SET grp = 't:b' WHERE grp = 't:a'");
+  assert.equal(counts(db, 't'), { rows: 3, groups: 1 }, 'a whole group moved into another');
+  db.run("UPDATE kv SET key = key || '-renamed' WHERE grp = 't:b'");
+  assert.equal(counts(db, 't'), { rows: 3, groups: 1 }, 'renaming keys changes no count');
+  db.run("UPDATE kv SET grp = 'plain' WHERE grp = 't:b' AND key = '3-renamed'");
+  assert.equal(counts(db, 't'), { rows: 2, groups: 1 }, 'a row moved out of every namespace');
   await store.close();
 });
 
