@@ -36,7 +36,7 @@ const MAGIC_V1 = new TextEncoder().encode('GSLOG/1\n');
 const MAGIC_V2 = new TextEncoder().encode('GSLOG/2\n');
 
 /** The header of logs written by earlier versions (no binding to the database); still read. */
-export const LEGACY_LOG_HEADER = MAGIC_V1;
+export const LEGACY_LOG_HEADER: Uint8Array = MAGIC_V1;
 
 /** The length of the header this version writes. */
 export const LOG_HEADER_LENGTH = 24;
