@@ -80,15 +80,16 @@ const missing = [...new Set(rows.filter((r) => r.missing).map((r) => r.engine))]
 if (missing.length > 0) console.error(`bench: not installed, so not measured: ${missing.join(', ')} (see RESULTS.md)`);
 console.log(`bench: wrote bench/RESULTS.md and bench/ratios.svg (${rows.length} measurements)`);
 
+/** A package's version, read from bench's own node_modules (some exports maps hide package.json). */
+function version(name) {
+  try {
+    return JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
 function versions() {
-  // Read from bench's own node_modules: some packages' exports maps hide their package.json.
-  const version = (name) => {
-    try {
-      return JSON.parse(readFileSync(`${here}node_modules/${name}/package.json`, 'utf8')).version;
-    } catch {
-      return 'not installed';
-    }
-  };
   return {
     'sql.js': version('sql.js'),
     'better-sqlite3': version('better-sqlite3'),
@@ -133,6 +134,16 @@ function markdown(rows) {
     '![store ÷ baseline](ratios.svg)',
     '',
   ];
+  if (rows.some((r) => r.suite === 'native')) {
+    // The native suite runs its store rows in Node 24 (see suites/native.mjs), Keyv's here.
+    const node24 = version('../../packages/runtime-tests/node_modules/node24');
+    lines.push(
+      `The \`native\` suite measures the native engine (node:sqlite) on Node ${node24}` +
+        (meta.native ? `, on ${meta.native.date}` : '') +
+        '; its Keyv rows run on the Node above, in the same run, on the same disk.',
+      '',
+    );
+  }
   for (const suite of [...new Set(rows.map((r) => r.suite))]) {
     lines.push(
       `## ${suite}`,
