@@ -24,4 +24,4 @@ export { type ChangeListener, type EventType, type StoreEvent, Watcher, type Wat
 export type { ExportPageOptions, StoredEntry } from './export-page.js';
 export { type QuotaOptions, ScopedOperations, ScopedStore, type ScopedTransaction } from './scope.js';
 export { type AsyncContext, createStore, Store, type StoreOptions } from './store.js';
-export { Transaction } from './transaction.js';
+export { Transaction, type TransactionSql } from './transaction.js';

@@ -52,6 +52,11 @@ export class StoreExecutor implements Executor {
     return this.#closed;
   }
 
+  /** The store's clock (its `now` option), read now. */
+  now(): number {
+    return this.#now();
+  }
+
   read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     return this.guarded(op, (inside) =>
       this.lock.run(() => {

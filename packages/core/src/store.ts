@@ -99,6 +99,15 @@ export class Store extends Operations {
     if (purgeIntervalMs > 0) this.#purgeTimer = startPurgeTimer(this, purgeIntervalMs, onError);
   }
 
+  /**
+   * The current time by the store's clock (the `now` option, default `Date.now`), in Unix ms.
+   * Read-only: what TTLs and event timestamps use, so a package built on the store (sync's
+   * hybrid logical clock) keeps the same time, and a test's skewed clock reaches it too.
+   */
+  now(): number {
+    return this.#executor.now();
+  }
+
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#closing !== undefined;

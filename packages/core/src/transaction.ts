@@ -2,7 +2,7 @@
  * The `tx` handed to a `store.transaction` callback: the store's data methods, running inside
  * the lock the transaction holds, with events staged until commit.
  */
-import type { SqlDriver } from './driver.js';
+import type { SqlDriver, SqlRow, SqlValue } from './driver.js';
 import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { StoreEvent } from './events.js';
 import type { Executor, ReadFn, WriteFn } from './executor.js';
@@ -14,7 +14,44 @@ import { Operations } from './operations.js';
  * writes; nothing is visible to anyone else, and no event is emitted, until it commits.
  * It has no `transaction`, `scope`, `watch`, `onChange` or `close`.
  */
-export class Transaction extends Operations {}
+export class Transaction extends Operations {
+  readonly #executor: TransactionExecutor;
+
+  /** @internal Handed to the callback of {@link Store.transaction}. */
+  constructor(executor: TransactionExecutor) {
+    super(executor);
+    this.#executor = executor;
+  }
+
+  /**
+   * The extension point for packages that keep tables of their own in the store's database
+   * beside `kv` (sync keeps its clocks and change log this way): SQL run here is part of this
+   * transaction, so it commits or rolls back with the transaction's own writes.
+   *
+   * Write `kv` through the data methods, never through this: they validate, check quotas and
+   * emit events; SQL run here does none of that. Values are always parameters. As with every
+   * write the store makes, a statement must be deterministic given its SQL and parameters (no
+   * `random()`, no SQLite clock), since a driver may persist writes as (sql, params) records.
+   */
+  get sql(): TransactionSql {
+    const executor = this.#executor;
+    return {
+      all: (sql, params = []) => executor.read('tx.sql.all', (driver) => driver.all(sql, params)),
+      run: (sql, params = []) => executor.write('tx.sql.run', (driver) => driver.run(sql, params), true),
+      exec: (sql) => executor.write('tx.sql.exec', (driver) => driver.exec(sql), true),
+    };
+  }
+}
+
+/** SQL run inside a transaction: see {@link Transaction.sql}. */
+export interface TransactionSql {
+  /** Runs a query; resolves to its rows, each an array of column values in select order. */
+  all(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
+  /** Runs a data-changing statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  /** Runs parameterless SQL, possibly several statements (creating tables and triggers). */
+  exec(sql: string): Promise<void>;
+}
 
 /** What a finished transaction leaves: the events to emit if it commits, and whether it may. */
 export interface TransactionOutcome {
