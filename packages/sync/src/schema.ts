@@ -1,0 +1,87 @@
+/**
+ * The tables sync keeps beside `kv`, all prefixed `gostore_sync_`, so `kv` stays go-store's.
+ *
+ * - `gostore_sync_log`: keys of namespaced groups changed in `kv`, appended by triggers, which
+ *   fire for every writer of the file (this library, go-store, `sqlite3`), so writes made while
+ *   sync was not running are still found. Emptied as sync records them.
+ * - `gostore_sync_entries`: per key, the stamp of its current version, whether it is a
+ *   tombstone, its expiry, and `rev`, a local sequence number (what pulls and pushes page by).
+ * - `gostore_sync_meta`: this replica's node id, clock, sequence, and cursors.
+ *
+ * The triggers have names of their own; core's quota-count triggers on `kv` fire beside them.
+ */
+
+const NAMESPACED = (row: string): string => `instr(${row}.grp, ':') > 1`;
+
+export const SYNC_TABLES_EXIST =
+  "SELECT count(*) FROM sqlite_master WHERE name IN ('gostore_sync_log', 'gostore_sync_entries', " +
+  "'gostore_sync_meta', 'gostore_sync_kv_insert', 'gostore_sync_kv_update', 'gostore_sync_kv_delete')";
+export const SYNC_OBJECT_COUNT = 6;
+
+/** Created together, in one transaction, with the log seeded from what `kv` already holds. */
+export const CREATE_SYNC_SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS gostore_sync_log (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS gostore_sync_entries (grp TEXT NOT NULL, key TEXT NOT NULL, ns TEXT NOT NULL, ' +
+    'hlc TEXT NOT NULL, deleted INTEGER NOT NULL, expires_at INTEGER, rev INTEGER NOT NULL, ' +
+    'batch INTEGER NOT NULL, local INTEGER NOT NULL, PRIMARY KEY (grp, key)) WITHOUT ROWID',
+  'CREATE INDEX IF NOT EXISTS gostore_sync_entries_rev ON gostore_sync_entries (rev)',
+  'CREATE TABLE IF NOT EXISTS gostore_sync_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID',
+  `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_insert AFTER INSERT ON kv WHEN ${NAMESPACED('NEW')} ` +
+    'BEGIN INSERT INTO gostore_sync_log (grp, key) VALUES (NEW.grp, NEW.key); END',
+  // An update logs the old key too when a program moved the row to another group or key.
+  'CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_update AFTER UPDATE ON kv ' +
+    `WHEN ${NAMESPACED('NEW')} OR ${NAMESPACED('OLD')} BEGIN ` +
+    `INSERT INTO gostore_sync_log (grp, key) SELECT OLD.grp, OLD.key WHERE ${NAMESPACED('OLD')} ` +
+    'AND (OLD.grp IS NOT NEW.grp OR OLD.key IS NOT NEW.key); ' +
+    `INSERT INTO gostore_sync_log (grp, key) SELECT NEW.grp, NEW.key WHERE ${NAMESPACED('NEW')}; END`,
+  `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_delete AFTER DELETE ON kv WHEN ${NAMESPACED('OLD')} ` +
+    'BEGIN INSERT INTO gostore_sync_log (grp, key) VALUES (OLD.grp, OLD.key); END',
+] as const;
+
+/** Every key already in `kv` when sync is first installed is a change to send. */
+export const SEED_LOG = `INSERT INTO gostore_sync_log (grp, key) SELECT grp, key FROM kv WHERE ${NAMESPACED('kv')}`;
+
+// --- Meta ------------------------------------------------------------------------------------
+
+export const SELECT_META = 'SELECT value FROM gostore_sync_meta WHERE name = ?1';
+export const UPSERT_META =
+  'INSERT INTO gostore_sync_meta (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value';
+
+// --- Recording local changes -----------------------------------------------------------------
+
+/** The keys changed since the last capture, in the order first changed, with their state now. */
+export const SELECT_LOGGED =
+  'SELECT l.grp, l.key, k.grp IS NOT NULL, k.expires_at, e.hlc, e.deleted, e.expires_at ' +
+  'FROM (SELECT grp, key, min(seq) AS first FROM gostore_sync_log GROUP BY grp, key) l ' +
+  'LEFT JOIN kv k ON k.grp = l.grp AND k.key = l.key ' +
+  'LEFT JOIN gostore_sync_entries e ON e.grp = l.grp AND e.key = l.key ORDER BY l.first';
+export const CLEAR_LOG = 'DELETE FROM gostore_sync_log';
+export const SELECT_LOG_PENDING = 'SELECT 1 FROM gostore_sync_log LIMIT 1';
+
+export const UPSERT_ENTRY =
+  'INSERT INTO gostore_sync_entries (grp, key, ns, hlc, deleted, expires_at, rev, batch, local) ' +
+  'VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (grp, key) DO UPDATE SET hlc = excluded.hlc, ' +
+  'deleted = excluded.deleted, expires_at = excluded.expires_at, rev = excluded.rev, batch = excluded.batch, ' +
+  'local = excluded.local';
+export const SELECT_ENTRY_HLC = 'SELECT hlc FROM gostore_sync_entries WHERE grp = ?1 AND key = ?2';
+
+// --- Reading changes to send -----------------------------------------------------------------
+
+const CHANGE_COLUMNS =
+  'SELECT e.grp, e.key, e.hlc, e.deleted, e.expires_at, k.value, e.rev, e.batch FROM gostore_sync_entries e ' +
+  'LEFT JOIN kv k ON k.grp = e.grp AND k.key = e.key ';
+/** ?1 after rev, ?2 minimum `local` (1: local changes only), ?3 JSON array of namespaces, ?4 limit. */
+export const SELECT_CHANGES =
+  `${CHANGE_COLUMNS}WHERE e.rev > ?1 AND e.local >= ?2 AND e.ns IN (SELECT value FROM json_each(?3)) ` +
+  'ORDER BY e.rev LIMIT ?4';
+/** The rest of the batch ?1 after rev ?2, so a transaction is never cut in two. */
+export const SELECT_BATCH_REST =
+  `${CHANGE_COLUMNS}WHERE e.batch = ?1 AND e.rev > ?2 AND e.local >= ?3 AND e.ns IN (SELECT value FROM json_each(?4)) ` +
+  'ORDER BY e.rev';
+export const SELECT_ONE_CHANGE = `${CHANGE_COLUMNS}WHERE e.grp = ?1 AND e.key = ?2`;
+
+// --- Garbage collection ----------------------------------------------------------------------
+
+/** The highest rev among tombstones stamped before ?1 (then deleted by the next statement). */
+export const MAX_OLD_TOMBSTONE_REV = 'SELECT max(rev) FROM gostore_sync_entries WHERE deleted = 1 AND hlc < ?1';
+export const DELETE_OLD_TOMBSTONES = 'DELETE FROM gostore_sync_entries WHERE deleted = 1 AND hlc < ?1';
