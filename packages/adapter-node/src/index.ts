@@ -15,6 +15,7 @@ export * from '@go-store/core';
 export type { Engine } from './engine.js';
 export { DatabaseTooLargeError, WriteOutcomeUnknownError } from './errors.js';
 export { type DatabaseFiles, type FileDriver, type FileDriverOptions, openFileDriver } from './file-driver.js';
+export { MAX_DATABASE_BYTES } from './limits.js';
 
 /** Options of {@link openStore}: the store's own, the engine, and, for a file, its durability settings. */
 export interface OpenOptions extends StoreOptions, FileDriverOptions {

@@ -3,6 +3,7 @@
  * their validation before anything is opened.
  */
 import { InvalidArgumentError } from '@go-store/core';
+import { MAX_DATABASE_BYTES, NATIVE_HINT } from './limits.js';
 import type { Durability } from './log.js';
 
 /** Options of {@link openFileDriver} (and of the Node adapter's `openStore` for a file). */
@@ -50,6 +51,13 @@ export interface FileDriverOptions {
    *   `<database>.gslog.damaged`, and `onError` is told what was discarded.
    */
   damagedLog?: 'refuse' | 'discard';
+  /**
+   * The largest the database may grow, in bytes: a write that could take it further is refused
+   * with `DatabaseTooLargeError`, before it takes effect. Default, and most: the largest the
+   * sql.js engine can reopen, a little under 2 GiB (`MAX_DATABASE_BYTES`). A lower value bounds
+   * the memory the store uses (about the database's size, twice during a compaction).
+   */
+  maxDatabaseBytes?: number;
 }
 
 /** The value of each option a caller leaves out. */
@@ -59,6 +67,7 @@ export const DEFAULTS = {
   compactMinBytes: 4 * 1024 * 1024,
   compactRatio: 1,
   damagedLog: 'refuse' as 'refuse' | 'discard',
+  maxDatabaseBytes: MAX_DATABASE_BYTES,
   onError: (error: unknown): void => console.error(error),
 };
 
@@ -86,6 +95,12 @@ export function resolveOptions(options: FileDriverOptions): ResolvedOptions {
   out.relaxedIntervalMs = positive('relaxedIntervalMs', options.relaxedIntervalMs, DEFAULTS.relaxedIntervalMs);
   out.compactMinBytes = positive('compactMinBytes', options.compactMinBytes, DEFAULTS.compactMinBytes);
   out.compactRatio = positive('compactRatio', options.compactRatio, DEFAULTS.compactRatio);
+  out.maxDatabaseBytes = positive('maxDatabaseBytes', options.maxDatabaseBytes, MAX_DATABASE_BYTES);
+  if (out.maxDatabaseBytes > MAX_DATABASE_BYTES) {
+    throw new InvalidArgumentError(
+      `openStore: maxDatabaseBytes must be at most ${MAX_DATABASE_BYTES}, the largest database the sql.js engine can reopen; for larger ones, ${NATIVE_HINT}`,
+    );
+  }
   if (options.damagedLog !== undefined) {
     if (options.damagedLog !== 'refuse' && options.damagedLog !== 'discard') {
       throw new InvalidArgumentError(

@@ -22,6 +22,7 @@ import {
 import type { SqlJsDriver } from '@go-store/driver-sqljs';
 import { crc32 } from './crc32.js';
 import { exists, fsyncDirectory, removeIfExists } from './durable-fs.js';
+import { SizeGuard } from './limits.js';
 import type { FileLock } from './lock.js';
 import type { LogFile } from './log.js';
 import type { LoggedStatement } from './log-format.js';
@@ -47,6 +48,10 @@ export interface FileDriver extends SqlDriver {
 }
 
 const TOTAL_CHANGES_SQL = 'SELECT total_changes()';
+const PAGE_SIZE_SQL = 'PRAGMA page_size';
+/** The bytes of the database's pages in use (its file's size, less the free pages). */
+const DATABASE_SIZE_SQL =
+  'SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()';
 /** What a statement that is not plain DML may change: rows, schema, and header fields. */
 const SIGNATURE_SQL =
   'SELECT total_changes(), (SELECT schema_version FROM pragma_schema_version()), ' +
@@ -54,6 +59,7 @@ const SIGNATURE_SQL =
 
 const READ_SQL = /^\s*(?:select|values|explain)\b/i;
 const DML_SQL = /^\s*(?:insert|update|delete|replace)\b/i;
+const DELETE_SQL = /^\s*delete\b/i;
 
 /** `read`: never changes the database; `dml`: changes only rows; `other`: may change anything. */
 type StatementKind = 'read' | 'dml' | 'other';
@@ -90,6 +96,8 @@ export class PersistentDriver implements FileDriver {
   /** After a failed compaction, the log offset at which to try again. */
   private compactAgainAt = 0;
   private closing: Promise<void> | undefined;
+  private readonly sizeGuard: SizeGuard;
+  private pageSize: number;
 
   constructor(
     readonly files: DatabaseFiles,
@@ -103,6 +111,12 @@ export class PersistentDriver implements FileDriver {
     this.sql = inner as unknown as SyncDriver;
     this.snapshotSize = snapshotSize;
     this.knownTotalChanges = this.totalChanges();
+    this.pageSize = Number(this.sql.get(PAGE_SIZE_SQL, [])?.[0] ?? 4096);
+    this.sizeGuard = new SizeGuard(
+      options.maxDatabaseBytes,
+      () => Number(this.sql.get(DATABASE_SIZE_SQL, [])?.[0] ?? 0),
+      files.database,
+    );
   }
 
   all(sql: string, params: readonly SqlValue[]): SqlRow[] {
@@ -147,6 +161,7 @@ export class PersistentDriver implements FileDriver {
 
   exec(sql: string): void {
     this.assertWritable();
+    this.sizeGuard.admit([], this.pageSize);
     const before = this.signature();
     try {
       this.sql.exec(sql);
@@ -266,6 +281,8 @@ export class PersistentDriver implements FileDriver {
     changes: (result: T) => number | undefined,
   ): T {
     this.assertWritable();
+    // A delete never grows the file: it stays possible at the limit, to make room.
+    if (!DELETE_SQL.test(sql)) this.sizeGuard.admit(params, this.pageSize);
     let changed: boolean;
     let result: T;
     if (kind === 'dml') {

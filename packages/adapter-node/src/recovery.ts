@@ -16,6 +16,8 @@ import { createSqlJsDriver } from '@go-store/driver-sqljs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
+import { DatabaseTooLargeError } from './errors.js';
+import { MAX_DATABASE_BYTES, NATIVE_HINT } from './limits.js';
 import type { FileLock } from './lock.js';
 import { LogFile } from './log.js';
 import type { ScannedRecord } from './log-format.js';
@@ -40,6 +42,7 @@ export async function openLocked(
   // Before anything is read or written: a transaction another SQLite program left unfinished.
   checkNoHotJournal(files.database);
 
+  checkDatabaseSize(files.database);
   let main = readIfExists(files.database);
   if (main !== undefined) {
     try {
@@ -129,6 +132,22 @@ export async function openLocked(
     throw err;
   } finally {
     if (logFd !== undefined) fs.closeSync(logFd);
+  }
+}
+
+/** Refuses a database file larger than the sql.js engine can read, before reading it. */
+function checkDatabaseSize(path: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(path).size;
+  } catch {
+    return; // No file: a new database.
+  }
+  if (size > MAX_DATABASE_BYTES) {
+    throw new DatabaseTooLargeError(
+      `openStore: ${path}: the database (${size} bytes) is larger than the sql.js engine can open (${MAX_DATABASE_BYTES} bytes); ${NATIVE_HINT}; nothing was changed`,
+      MAX_DATABASE_BYTES,
+    );
   }
 }
 
