@@ -10,9 +10,12 @@
 import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
 import type { DurableObjectSql, DurableObjectSqlValue, DurableObjectStorageLike } from './durable-object-types.js';
 
-// `rowsWritten` counts index entries too (an insert into `kv` writes two), so the number of
-// rows a statement changed is asked of SQLite itself.
+// `rowsWritten` counts index entries and trigger writes too (an insert into `kv` writes at least
+// two rows), so it is not the number of rows a statement changed — except that it is zero
+// exactly when nothing changed. So an INSERT of one VALUES row (the store's every unscoped set)
+// changed one row when it wrote anything; for any other statement that wrote, SQLite is asked.
 const SELECT_CHANGES = 'SELECT changes()';
+const INSERT_ONE_ROW = /^\s*INSERT\s+INTO\s+\w+\s*\([^()]*\)\s*VALUES\s*\([^()]*\)(?!\s*,)/i;
 
 /** Thrown inside the held transaction's closure to make the object roll it back. */
 const ROLL_BACK = Symbol('roll back');
@@ -33,9 +36,9 @@ export function createDurableObjectDriver(storage: DurableObjectStorageLike): Sq
     all: (query, params) => rows(sql, query, params),
     get: (query, params) => rows(sql, query, params)[0],
     run(query, params) {
-      const cursor = sql.exec(query, ...bindings(params));
-      // Nothing written means nothing changed; only otherwise is SQLite asked how many rows.
-      if (cursor.rowsWritten === 0) return 0;
+      const written = sql.exec(query, ...bindings(params)).rowsWritten;
+      if (written === 0) return 0;
+      if (INSERT_ONE_ROW.test(query)) return 1;
       return Number(rows(sql, SELECT_CHANGES, [])[0]?.[0] ?? 0);
     },
     exec(query) {
