@@ -21,6 +21,7 @@ import {
 } from '@go-store/core';
 import type { SqlJsDriver } from '@go-store/driver-sqljs';
 import { crc32 } from './crc32.js';
+import { freeBytes, LOG_RESERVE_BYTES } from './disk-space.js';
 import { exists, fsyncDirectory, removeIfExists } from './durable-fs.js';
 import { SizeGuard } from './limits.js';
 import type { FileLock } from './lock.js';
@@ -49,6 +50,8 @@ export interface FileDriver extends SqlDriver {
 
 const TOTAL_CHANGES_SQL = 'SELECT total_changes()';
 const PAGE_SIZE_SQL = 'PRAGMA page_size';
+/** The size the database's file would have. */
+const FILE_SIZE_SQL = 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()';
 /** The bytes of the database's pages in use (its file's size, less the free pages). */
 const DATABASE_SIZE_SQL =
   'SELECT (page_count - freelist_count) * page_size FROM pragma_page_count(), pragma_freelist_count(), pragma_page_size()';
@@ -371,6 +374,14 @@ export class PersistentDriver implements FileDriver {
    * and retried later; `now` and `close` failures reject.
    */
   private startCompaction(mode: 'background' | 'now' | 'close'): Promise<void> {
+    const shortOfSpace = this.shortOfSpace();
+    if (shortOfSpace !== undefined) {
+      this.compactAgainAt = this.log.end + this.compactionThreshold();
+      const error = new DriverError(shortOfSpace, undefined);
+      if (mode !== 'background') return Promise.reject(error);
+      this.report(error);
+      return Promise.resolve();
+    }
     const image = this.inner.db.export();
     const covered = this.log.end;
     this.log.encoder.resetDictionary();
@@ -391,15 +402,44 @@ export class PersistentDriver implements FileDriver {
                 err,
               );
         if (mode !== 'background') throw error;
-        try {
-          this.options.onError(error);
-        } catch {
-          // A failing error handler must not turn into an unhandled rejection.
-        }
+        this.report(error);
       },
     );
     this.compaction = tracked.catch(() => undefined);
     return tracked;
+  }
+
+  /**
+   * Why a compaction must wait, when it must: its snapshot (about the database's size) and the
+   * log's new copy need room, and {@link LOG_RESERVE_BYTES} must stay free for the log.
+   */
+  private shortOfSpace(): string | undefined {
+    const dir = nodePath.dirname(this.files.database);
+    const free = freeBytes(dir);
+    const size = Number(this.sql.get(FILE_SIZE_SQL, [])?.[0] ?? 0);
+    const need = size + this.log.recordBytes + LOG_RESERVE_BYTES;
+    if (free >= need) return undefined;
+    return `${this.files.database}: compaction deferred: it needs about ${need} bytes free in ${dir} (a snapshot of the database, a copy of the log, and ${LOG_RESERVE_BYTES} bytes kept for the log), and ${free} are; every write is kept in ${this.files.log}, reads and writes go on, and compaction is tried again later`;
+  }
+
+  /**
+   * The compaction that follows recovery: tried when there is room, else deferred; either way
+   * the store opens (every write is in the log), and `onError` is told when it was not done.
+   */
+  async compactAfterOpen(): Promise<void> {
+    try {
+      await this.compact();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private report(error: unknown): void {
+    try {
+      this.options.onError(error);
+    } catch {
+      // A failing error handler must not turn into an unhandled rejection.
+    }
   }
 
   private async finishCompaction(

@@ -120,7 +120,7 @@ export async function openLocked(
     }
     const driver = new PersistentDriver(files, inner, log, lock, options, loaded.main.length, fileMode);
     const foreignWal = exists(files.wal) || exists(files.shm);
-    if (replayed > 0 || markers.length > 0 || loaded.walFrames > 0 || foreignWal) await driver.compact();
+    if (replayed > 0 || markers.length > 0 || loaded.walFrames > 0 || foreignWal) await driver.compactAfterOpen();
     return driver;
   } catch (err) {
     try {
