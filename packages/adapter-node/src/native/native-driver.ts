@@ -10,6 +10,9 @@
  * multi-statement write) is a SAVEPOINT inside the batch, so rolling one back leaves the other
  * writes of the batch alone; the batch never commits while a store transaction is open.
  *
+ * In memory (`':memory:'`) there is nothing to share: each write, or transaction, commits at
+ * once.
+ *
  * Reads run on the same connection and so see the batch's writes at once, as the store's own
  * calls must. Other connections (processes, `sqlite3`) see a write once its batch committed,
  * which is before its Promise resolves.
@@ -59,6 +62,8 @@ export class NativeDriver implements SqlDriver {
   readonly #path: string;
   readonly #statements = new Map<string, NativeStatement>();
   readonly #peers: Set<NativeDriver> | undefined;
+  /** Whether commits are fsynced (a file), so worth sharing. */
+  readonly #groupCommit: boolean;
   #batch: Batch | undefined;
   #lastCommit: Promise<void> = Promise.resolve();
   #inTransaction = false;
@@ -68,7 +73,8 @@ export class NativeDriver implements SqlDriver {
   constructor(db: NativeConnection, path: string) {
     this.#db = db;
     this.#path = path;
-    if (path !== ':memory:') {
+    this.#groupCommit = path !== ':memory:';
+    if (this.#groupCommit) {
       let peers = connections.get(path);
       if (peers === undefined) {
         peers = new Set();
@@ -156,6 +162,7 @@ export class NativeDriver implements SqlDriver {
     try {
       const result = execute();
       if (batch !== undefined) batch.writes++;
+      if (!this.#groupCommit && !this.#inTransaction) this.#commitBatch();
       return result;
     } catch (error) {
       // A failed statement undoes only itself, unless SQLite ended the whole transaction.
@@ -198,7 +205,9 @@ export class NativeDriver implements SqlDriver {
     this.#inTransaction = false;
     const batch = this.#batch;
     if (batch !== undefined && !this.#db.inTransaction) this.#batchLost(batch, undefined);
-    if (this.#batch !== undefined) this.#scheduleCommit();
+    if (this.#batch === undefined) return;
+    if (this.#groupCommit) this.#scheduleCommit();
+    else this.#commitBatch();
   }
 
   /** Commits the open batch now; its writers learn the outcome through `sync()`. */
