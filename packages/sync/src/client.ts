@@ -3,7 +3,7 @@
  * on demand, after local writes, on the live channel's signal and periodically, retrying with
  * backoff while the server cannot be reached.
  */
-import type { Store } from '@go-store/core';
+import { InvalidArgumentError, type Store } from '@go-store/core';
 import { SyncError } from './errors.js';
 import { readLiveEvents } from './live-client.js';
 import {
@@ -334,16 +334,18 @@ class SyncClient implements Sync {
 }
 
 function checkOptions(options: SyncOptions): Settings {
-  if (typeof options !== 'object' || options === null) throw new TypeError('startSync: options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidArgumentError('startSync: options must be an object');
   const url = String(options.url);
   const namespaces = options.namespaces;
   if (!Array.isArray(namespaces) || namespaces.length === 0 || !namespaces.every(isNamespace)) {
-    throw new TypeError('startSync: namespaces must be a non-empty array of names matching ^[a-zA-Z0-9-]+$');
+    throw new InvalidArgumentError('startSync: namespaces must be a non-empty array of names matching ^[a-zA-Z0-9-]+$');
   }
   const fetcher = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
   const number = (name: string, value: number | undefined, fallback: number, min: number): number => {
     const result = value ?? fallback;
-    if (!Number.isFinite(result) || result < min) throw new TypeError(`startSync: ${name} must be a number >= ${min}`);
+    if (!Number.isFinite(result) || result < min)
+      throw new InvalidArgumentError(`startSync: ${name} must be a number >= ${min}`);
     return result;
   };
   return {

@@ -3,7 +3,7 @@
  * whatever path it is mounted at, after asking `authorize` which namespaces the request may
  * sync.
  */
-import type { QuotaOptions, Store, Transaction } from '@go-store/core';
+import { InvalidArgumentError, type QuotaOptions, type Store, type Transaction } from '@go-store/core';
 import { SyncError } from './errors.js';
 import { LiveHub } from './live.js';
 import {
@@ -71,7 +71,7 @@ const COLLECT_EVERY_MS = 60 * 60 * 1000;
  */
 export function createSyncHandler(store: Store, options: SyncHandlerOptions): SyncHandler {
   if (typeof options?.authorize !== 'function') {
-    throw new TypeError('createSyncHandler: options.authorize must be a function');
+    throw new InvalidArgumentError('createSyncHandler: options.authorize must be a function');
   }
   const maxAhead = options.maxClockAheadMs ?? DAY_MS;
   const horizon = options.tombstoneHorizonMs ?? DEFAULT_HORIZON_MS;

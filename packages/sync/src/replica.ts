@@ -245,7 +245,8 @@ function session<T>(
  * sessions (received changes) are not writes to stamp, so the record pauses for them.
  */
 export class WriteTimes {
-  readonly #times = new Map<string, number>();
+  // group → key → time: nested maps, so no key string is built per write.
+  readonly #times = new Map<string, Map<string, number>>();
   readonly #groups = new Map<string, number>();
   #paused = 0;
 
@@ -254,8 +255,17 @@ export class WriteTimes {
     return store.onChange((event) => {
       if (this.#paused > 0) return;
       const at = event.timestamp.getTime();
-      if (event.type === 'delete_group') this.#groups.set(event.group, at);
-      else this.#times.set(JSON.stringify([event.group, event.key]), at);
+      if (event.type === 'delete_group') {
+        this.#groups.set(event.group, at);
+        this.#times.delete(event.group);
+        return;
+      }
+      let keys = this.#times.get(event.group);
+      if (keys === undefined) {
+        keys = new Map();
+        this.#times.set(event.group, keys);
+      }
+      keys.set(event.key, at);
     });
   }
 
@@ -272,7 +282,7 @@ export class WriteTimes {
   }
 
   take(group: string, key: string): number | undefined {
-    return this.#times.get(JSON.stringify([group, key])) ?? this.#groups.get(group);
+    return this.#times.get(group)?.get(key) ?? this.#groups.get(group);
   }
 
   clear(): void {

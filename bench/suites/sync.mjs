@@ -1,0 +1,80 @@
+/**
+ * Sync: the steady cost its bookkeeping adds to a plain `set` (the change-log trigger and the
+ * write-time record; the store syncs nowhere, as when offline), measured side by side with a
+ * store without sync; and the time to sync 10,000 changes from one client to another through a
+ * server on 127.0.0.1 (A's push, then B's pull), the median of a few runs.
+ */
+import http from 'node:http';
+import { openStore } from '@go-store/adapter-node';
+import { createSyncHandler, startSync, toNodeListener } from '@go-store/sync';
+import { measureAll, report, smoke } from '../lib/harness.mjs';
+
+const KEYS = smoke ? 100 : 10_000;
+let n = 0;
+const key = () => `key-${n++ % KEYS}`;
+
+const plain = await openStore(':memory:', { purgeIntervalMs: 0 });
+const synced = await openStore(':memory:', { purgeIntervalMs: 0 });
+// A server that never answers: the bookkeeping runs, no sync completes.
+const offline = startSync(synced, {
+  url: 'http://offline.invalid/',
+  namespaces: ['ns'],
+  fetch: () => new Promise(() => undefined),
+  intervalMs: 0,
+});
+
+const results = await measureAll('sync', [
+  { op: 'set (overwrite)', engine: 'without sync (baseline)', fn: () => plain.set('ns:g', key(), 'v') },
+  { op: 'set (overwrite)', engine: 'store with sync bookkeeping', fn: () => synced.set('ns:g', key(), 'v') },
+]);
+void offline.stop();
+
+const CHANGES = smoke ? 500 : 10_000;
+const runs = [];
+for (let run = 0; run < (smoke ? 1 : 3); run++) runs.push(await syncThroughServer(CHANGES));
+runs.sort((a, b) => a - b);
+const medianMs = runs[runs.length >> 1];
+process.stderr.write(
+  `sync      ${CHANGES} changes A → server → B: ${medianMs.toFixed(1)} ms (runs: ${runs.map((r) => r.toFixed(0)).join(', ')})\n`,
+);
+results.push({
+  suite: 'sync',
+  op: `sync ${CHANGES.toLocaleString('en-GB')} changes client → server → client (127.0.0.1)`,
+  engine: 'store',
+  medianNs: (medianMs * 1e6) / CHANGES,
+  perOp: 'change',
+  totalMs: medianMs,
+});
+report(results);
+process.exit(0);
+
+async function syncThroughServer(count) {
+  const serverStore = await openStore(':memory:', { purgeIntervalMs: 0 });
+  const handler = createSyncHandler(serverStore, { authorize: () => ['ns'] });
+  const server = http.createServer(toNodeListener(handler));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  const a = await openStore(':memory:', { purgeIntervalMs: 0 });
+  const b = await openStore(':memory:', { purgeIntervalMs: 0 });
+  for (let i = 0; i < count; i += 100) {
+    await a.setMany(
+      `ns:g${i % 7}`,
+      Array.from({ length: Math.min(100, count - i) }, (_, j) => [`k${i + j}`, `value ${i + j}`]),
+    );
+  }
+  const options = { url, namespaces: ['ns'], intervalMs: 0 };
+  const started = performance.now();
+  const syncA = startSync(a, options);
+  await syncA.syncNow();
+  const syncB = startSync(b, options);
+  await syncB.syncNow();
+  const elapsed = performance.now() - started;
+  if ((await b.countAll('ns:')) !== count) throw new Error('sync bench: B did not receive every change');
+  await syncA.stop();
+  await syncB.stop();
+  handler.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  for (const store of [a, b, serverStore]) await store.close();
+  return elapsed;
+}
