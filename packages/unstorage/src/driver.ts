@@ -6,8 +6,14 @@
  * transaction as the item and expiring with it, because go-store's table holds only the value.
  */
 import type { DataApi, StoreEvent } from '@go-store/core';
-import type { Driver, GetKeysOptions, StorageMeta, TransactionOptions, WatchCallback } from 'unstorage';
 import { decodeRaw, encodeRaw } from './raw.js';
+import type {
+  GetKeysOptions,
+  ItemMeta,
+  TransactionOptions,
+  UnstorageDriver,
+  WatchCallback,
+} from './unstorage-types.js';
 
 /**
  * What the driver needs of a store: a `Store`, or a `ScopedStore` for one tenant. `watch` is
@@ -36,7 +42,7 @@ export interface GoStoreDriverOptions {
 }
 
 /** What the companion group records of an item. */
-interface ItemMeta {
+interface RecordedMeta {
   mtime: number;
   ttl?: number;
 }
@@ -72,7 +78,7 @@ const DRIVER_NAME = 'go-store';
  * await storage.getKeys('users'); // ['users:42']
  * ```
  */
-export function goStoreDriver(options: GoStoreDriverOptions): Driver<GoStoreDriverOptions, UnstorageStore> {
+export function goStoreDriver(options: GoStoreDriverOptions): UnstorageDriver<GoStoreDriverOptions, UnstorageStore> {
   if (options === null || typeof options !== 'object' || options.store === null || typeof options.store !== 'object') {
     throw new TypeError('[unstorage] [go-store] options.store is required: a go-store Store or ScopedStore');
   }
@@ -95,7 +101,7 @@ export function goStoreDriver(options: GoStoreDriverOptions): Driver<GoStoreDriv
   };
 
   const write = async (tx: DataApi, key: string, value: string, ttl: number | undefined): Promise<void> => {
-    const meta: ItemMeta = ttl === undefined ? { mtime: now() } : { mtime: now(), ttl };
+    const meta: RecordedMeta = ttl === undefined ? { mtime: now() } : { mtime: now(), ttl };
     if (ttl === undefined) {
       await tx.set(group, key, value);
       if (recordMeta) await tx.set(metaGroup, key, JSON.stringify(meta));
@@ -129,7 +135,7 @@ export function goStoreDriver(options: GoStoreDriverOptions): Driver<GoStoreDriv
     }
   }
 
-  const driver: Driver<GoStoreDriverOptions, UnstorageStore> = {
+  const driver: UnstorageDriver<GoStoreDriverOptions, UnstorageStore> = {
     name: DRIVER_NAME,
     flags: { ttl: true },
     options,
@@ -174,8 +180,8 @@ export function goStoreDriver(options: GoStoreDriverOptions): Driver<GoStoreDriv
       if (value[key] === undefined) return null;
       const recorded = meta[key];
       if (recorded === undefined) return {};
-      const { mtime, ttl } = JSON.parse(recorded) as ItemMeta;
-      const result: StorageMeta = { mtime: new Date(mtime) };
+      const { mtime, ttl } = JSON.parse(recorded) as RecordedMeta;
+      const result: ItemMeta = { mtime: new Date(mtime) };
       if (ttl !== undefined) result.ttl = ttl;
       return result;
     },

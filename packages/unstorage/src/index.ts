@@ -4,3 +4,10 @@
  * @packageDocumentation
  */
 export { type GoStoreDriverOptions, goStoreDriver, type UnstorageStore } from './driver.js';
+export type {
+  GetKeysOptions,
+  ItemMeta,
+  TransactionOptions,
+  UnstorageDriver,
+  WatchCallback,
+} from './unstorage-types.js';
