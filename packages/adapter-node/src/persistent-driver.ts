@@ -60,6 +60,12 @@ const SIGNATURE_SQL =
   'SELECT total_changes(), (SELECT schema_version FROM pragma_schema_version()), ' +
   '(SELECT user_version FROM pragma_user_version()), (SELECT application_id FROM pragma_application_id())';
 
+/**
+ * How many compaction thresholds the log may hold while a compaction runs before writers wait
+ * for it (the log then stays within about this many times the database's size).
+ */
+export const LOG_GROWTH_FACTOR = 4;
+
 const READ_SQL = /^\s*(?:select|values|explain)\b/i;
 const DML_SQL = /^\s*(?:insert|update|delete|replace)\b/i;
 const DELETE_SQL = /^\s*delete\b/i;
@@ -206,7 +212,17 @@ export class PersistentDriver implements FileDriver {
     this.knownTotalChanges = this.totalChanges();
   }
 
+  /**
+   * Resolves once every committed write is as durable as the mode promises. While a compaction
+   * runs and the log has grown past {@link LOG_GROWTH_FACTOR} compaction thresholds, it also
+   * waits for the compaction: writers are slowed rather than letting the log outgrow the
+   * database without bound when writes come faster than snapshots.
+   */
   sync(): Promise<void> {
+    const compaction = this.compaction;
+    if (compaction !== undefined && this.log.recordBytes > LOG_GROWTH_FACTOR * this.compactionThreshold()) {
+      return compaction.then(() => this.log.sync());
+    }
     return this.log.sync();
   }
 

@@ -474,4 +474,38 @@ compaction('a pre-TTL go-store database is migrated, and the migration survives 
 
 log.run();
 tail.run();
+compaction(
+  'writers are slowed while a compaction runs rather than letting the log outgrow the database without bound',
+  async () => {
+    const dir = tempDir('compact-bound');
+    const db = nodePath.join(dir, 'b.db');
+    const compactMinBytes = 64 * 1024;
+    const store = await openFileStore(db, { compactMinBytes, compactRatio: 1 });
+    const value = 'v'.repeat(20_000);
+    // Snapshots are slow here (each waits 300 ms before it is written), so writes come faster
+    // than compactions can take them.
+    const promises = fs.promises as { open: typeof fs.promises.open };
+    const open = promises.open;
+    promises.open = async (...args: Parameters<typeof open>) => {
+      if (String(args[0]).endsWith('.gstmp')) await new Promise((resolve) => setTimeout(resolve, 300));
+      return open(...args);
+    };
+    let worst = 0;
+    try {
+      for (let i = 0; i < 150; i++) {
+        await store.set('g', `k${i % 40}`, `${i} ${value}`);
+        const log = fs.statSync(`${db}.gslog`).size;
+        const database = fs.statSync(db).size;
+        // The threshold is max(compactMinBytes, the database's size); 4 thresholds while a
+        // compaction runs, plus the records of the write that found it over (a few KiB).
+        worst = Math.max(worst, log / Math.max(compactMinBytes, database));
+      }
+    } finally {
+      promises.open = open;
+    }
+    await store.close();
+    assert.ok(worst <= 4 + 0.5, `the log reached ${worst.toFixed(2)} thresholds`);
+  },
+);
+
 compaction.run();
