@@ -28,6 +28,7 @@ const PACKAGES = [
   'test-suite',
   'keyv',
   'unstorage',
+  'sync',
 ];
 /** What a consumer installs beside them, at the versions this repository tests with. */
 const rootDevDependencies = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).devDependencies;
@@ -117,7 +118,7 @@ if (installed) {
       join(app, config),
       JSON.stringify({
         compilerOptions: { ...base, ...emit, module, moduleResolution },
-        files: ['node.ts', 'browser.ts', 'suite.ts'],
+        files: ['node.ts', 'browser.ts', 'suite.ts', 'sync.ts'],
       }),
     );
     step(`tsc strict, skipLibCheck false, moduleResolution ${moduleResolution}`, bin('tsc'), ['-p', config], {
