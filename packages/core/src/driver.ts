@@ -1,11 +1,14 @@
+import type { StoreEvent } from './events.js';
+
 /**
  * The one seam between the store and an SQLite build.
  *
  * A driver is a single connection. Every method may answer synchronously (sql.js, sqlite-wasm
  * inside a worker) or with a Promise (a proxy to a worker, D1, libSQL); the store accepts both.
- * The store never calls a driver concurrently: it issues one call at a time and waits for it,
- * so a driver needs no locking of its own, and a sequence of calls the store makes while it
- * holds its lock (a quota check then a write, a transaction) cannot interleave with anything.
+ * The store never calls a driver concurrently (except reads, for a driver that asks for it with
+ * `concurrentReads`): it issues one call at a time and waits for it, so a driver needs no
+ * locking of its own, and a sequence of calls the store makes while it holds its lock (a quota
+ * check then a write, a transaction) cannot interleave with anything.
  *
  * Drivers are expected to cache prepared statements by their SQL text: the store uses a small,
  * fixed set of statements and passes every value as a parameter.
@@ -64,6 +67,35 @@ export interface SqlDriver {
   readonly transactionsUnsupported?: string;
   /** Flushes and releases the database. Called once, after every other call has finished. */
   close(): MaybePromise<void>;
+  /**
+   * Optional: `true` when the driver can take reads while other reads are in flight (one that
+   * pipelines its calls to another thread or tab). The store then lets reads made together go
+   * together; writes and transactions still run alone, and no call overtakes an earlier one.
+   */
+  readonly concurrentReads?: boolean;
+  /**
+   * Optional, for a database that several stores share at once (browser tabs, each with its own
+   * store): the driver then carries the events. See {@link SharedEvents}.
+   */
+  readonly events?: SharedEvents;
+}
+
+/**
+ * How a driver shared by several stores carries events. With it, a store wraps every write in
+ * `begin()`/`commit()`, hands the write's events to {@link SharedEvents.log} just before
+ * `commit()` so that they commit with it, and emits nothing itself: it emits what the driver
+ * dispatches, which is every committed change of the database, from any store, in commit order.
+ * A plain write (not a transaction) that fails with a retryable `DriverError` is run again.
+ */
+export interface SharedEvents {
+  /** The events of the write about to commit (possibly none); they commit with it or not at all. */
+  log(events: readonly StoreEvent[]): MaybePromise<void>;
+  /**
+   * Called once, when the store is created. The driver calls `dispatch` with every change
+   * committed to the database from then on, in commit order, exactly once each; the events of a
+   * store's own write before that write's `commit()` resolves.
+   */
+  subscribe(dispatch: (events: readonly StoreEvent[]) => void): void;
 }
 
 /** A value bound to or read from SQLite. TEXT comes back as `string`, BLOB as `Uint8Array`. */

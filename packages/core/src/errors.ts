@@ -78,8 +78,15 @@ export class InvalidArgumentError extends StoreError {
 
 /** The SQLite engine failed; the engine's own error is the `cause`. */
 export class DriverError extends StoreError {
-  constructor(message: string, cause: unknown) {
+  /**
+   * Whether trying the same call again may succeed: the failure came from the way to the
+   * database (a browser tab that owned it went away), not from the call. Nothing was written.
+   */
+  readonly retryable: boolean;
+
+  constructor(message: string, cause: unknown, options?: { retryable?: boolean }) {
     super('DRIVER', message, { cause });
+    this.retryable = options?.retryable === true;
   }
 }
 

@@ -4,8 +4,8 @@
  * held under the lock right after each commit (so they follow commit order) and dispatched once
  * the write is durable (so a write that rejects emits nothing).
  */
-import type { MaybePromise, SqlDriver } from './driver.js';
-import { asStoreError, ClosedError } from './errors.js';
+import type { MaybePromise, SharedEvents, SqlDriver } from './driver.js';
+import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { EventHub, HeldEvents, StoreEvent } from './events.js';
 import type { Executor, ReadFn, WriteFn } from './executor.js';
 import { type InsideCall, insideCall } from './inside-transaction.js';
@@ -18,6 +18,10 @@ export interface AsyncContext {
   run<R>(store: unknown, callback: () => R): R;
   getStore(): unknown;
 }
+
+// A plain write on a shared driver is run again after a retryable failure (the database changed
+// hands between tabs); a few times at most, so a database that keeps failing still answers.
+const MAX_SHARED_WRITE_ATTEMPTS = 5;
 
 export interface ExecutorOptions {
   now: () => number;
@@ -41,6 +45,8 @@ export class StoreExecutor implements Executor {
     this.#now = options.now;
     this.#onError = options.onError;
     this.#asyncContext = options.asyncContext;
+    // A shared driver dispatches every committed change, this store's included.
+    driver.events?.subscribe((events) => hub.emit(events));
   }
 
   /** Refuses every later call; the store then drains the lock and closes the driver. */
@@ -59,10 +65,13 @@ export class StoreExecutor implements Executor {
 
   read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     return this.guarded(op, (inside) =>
-      this.lock.run(() => {
-        inside?.check();
-        return guard(() => fn(this.driver, this.#now()), op, group, key);
-      }),
+      this.lock.run(
+        () => {
+          inside?.check();
+          return guard(() => fn(this.driver, this.#now()), op, group, key);
+        },
+        this.driver.concurrentReads === true,
+      ),
     );
   }
 
@@ -73,6 +82,8 @@ export class StoreExecutor implements Executor {
         guard(
           () => {
             inside?.check();
+            const shared = this.driver.events;
+            if (shared !== undefined) return this.#sharedWrite(op, fn, shared);
             const events: StoreEvent[] | null = this.hub.active ? [] : null;
             const hold = (value: T): T => {
               held = this.#hold(events);
@@ -111,6 +122,7 @@ export class StoreExecutor implements Executor {
             const finished = await executor.finish();
             if (finished.failure !== undefined) throw finished.failure;
             events = finished.events;
+            await this.driver.events?.log(events);
             return value;
           } catch (error) {
             await executor.finish();
@@ -119,13 +131,34 @@ export class StoreExecutor implements Executor {
             this.#openTransaction = undefined;
           }
         }, op).then((value) => {
-          // Held under the lock, so they precede the events of any call waiting for it.
-          held = this.#hold(events);
+          // Held under the lock, so they precede the events of any call waiting for it (a shared
+          // driver has dispatched them already).
+          if (this.driver.events === undefined) held = this.#hold(events);
           return value;
         });
       });
       return this.synced(result, held, op);
     });
+  }
+
+  /**
+   * A write on a shared driver: always atomic, its events logged with it (the driver dispatches
+   * them), and run again when the driver reports a retryable failure, which means nothing was
+   * written.
+   */
+  async #sharedWrite<T>(op: string, fn: WriteFn<T>, shared: SharedEvents): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const events: StoreEvent[] = [];
+      try {
+        return await this.atomically(async () => {
+          const value = await fn(this.driver, this.#now(), events);
+          await shared.log(events);
+          return value;
+        }, op);
+      } catch (error) {
+        if (!(error instanceof DriverError && error.retryable) || attempt >= MAX_SHARED_WRITE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /** Makes every committed write durable now, whatever the driver's durability mode. */
