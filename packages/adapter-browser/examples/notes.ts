@@ -1,7 +1,8 @@
 /**
  * A tiny notes app: every note is a key of the group `notes`, persisted in OPFS by go-store.
  * The page never redraws after its own writes: it watches the group, so the list follows every
- * committed change, wherever it came from.
+ * committed change, wherever it came from: open it in two tabs, add a note in one, and it
+ * appears in the other.
  */
 import { openStore, type StoreEvent } from '@go-store/adapter-browser';
 

@@ -2,10 +2,12 @@
  * go-store for browsers: `openStore(name)` on sqlite-wasm, persisted in the Origin Private File
  * System (OPFS), from a worker or from the main thread.
  *
- * In a worker the database is opened right there. On the main thread, where OPFS offers no
- * synchronous access, `openStore` starts a dedicated worker that owns the database and returns
- * a store that talks to it; the store itself, and so its events, `watch` and `onChange`, lives
- * on the main thread.
+ * Any number of tabs, iframes and workers of a site may open the same database at once: one of
+ * them (the leader, chosen with a Web Lock) has it open, and the others pass their calls to it.
+ * When the leader goes away another takes over, and no call is lost or applied twice. On the
+ * main thread, where OPFS offers no synchronous access, `openStore` starts a dedicated worker
+ * that takes part for the page; the store itself, and so its clock, events, `watch` and
+ * `onChange`, lives where `openStore` was called. See docs/browser.md.
  *
  * @packageDocumentation
  */
@@ -13,7 +15,6 @@ import {
   createStore,
   type DriverError,
   InvalidArgumentError,
-  LockedError,
   type SqlDriver,
   type Store,
   type StoreOptions,
@@ -27,6 +28,7 @@ import {
   noOpfsError,
   openDatabase,
 } from './open-database.js';
+import { openShared } from './shared-driver.js';
 import { WorkerDriver } from './worker-driver.js';
 
 export * from '@go-store/core';
@@ -64,10 +66,12 @@ export interface OpenOptions extends StoreOptions {
  * Opens a store. `name` is a database name (letters, digits, `.`, `_`, `-`) persisted in OPFS,
  * or `':memory:'` for an ephemeral store in the calling context.
  *
- * In a dedicated worker the database is opened in that worker. On the main thread a dedicated
- * worker owns it: the page's stores share one, started by the first `openStore` and terminated
- * when the last of them closes. Either way, one tab owns a database at a time: opening a
- * database another tab has open rejects at once with a `LockedError` that says so.
+ * Every tab, iframe and worker of the site that opens the same name gets a store over the same
+ * data, with every change from any of them in its events. In a dedicated worker the store joins
+ * from that worker; on the main thread a dedicated worker joins for the page (the page's stores
+ * share one, started by the first `openStore` and terminated when the last of them closes).
+ * The lock that decides which context has the database open is the Web Lock
+ * `go-store:<vfs>:<name>` (e.g. `go-store:opfs-sahpool:settings`).
  *
  * @example
  * ```ts
@@ -93,7 +97,7 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
   try {
     // On the main thread the worker reports a missing OPFS (the page can have OPFS while its
     // workers lack synchronous access); its error crosses tagged, so both are caught here.
-    driver = isWindowContext() ? await openInWorker(name, vfs, workerUrl) : await openDatabase(name, vfs);
+    driver = isWindowContext() ? await openInWorker(name, vfs, workerUrl) : await openShared(name, vfs);
   } catch (error) {
     if (!fallbackToMemory || !isNoOpfsError(error)) throw error;
     onFallback?.(error);
@@ -106,27 +110,10 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
 async function openInWorker(name: string, vfs: BrowserVfs, workerUrl: string | URL | undefined): Promise<WorkerDriver> {
   if (!hasOpfs()) throw noOpfsError(name);
   if (typeof Worker !== 'function') throw noOpfsError(name, 'Worker is missing');
-  // The worker would refuse a second store of the same database; say where the first one is.
-  const key = `${vfs}:${name}`;
-  if (openInPage.has(key)) {
-    throw new LockedError(
-      `openStore: ${name}: the database (${vfs}) is already open in this page; close that store first`,
-    );
-  }
-  openInPage.add(key);
-  try {
-    // Closing the driver (the store's close, or createStore failing) frees the key.
-    const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url), () => openInPage.delete(key));
-    await driver.open(name, vfs);
-    return driver;
-  } catch (error) {
-    openInPage.delete(key);
-    throw error;
-  }
+  const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url));
+  await driver.open(name, vfs);
+  return driver;
 }
-
-/** Databases this page has open through workers. */
-const openInPage = new Set<string>();
 
 /** Whether this is a window (the main thread), where OPFS is only asynchronous. */
 function isWindowContext(): boolean {

@@ -3,10 +3,8 @@
  * `:memory:`): checks that OPFS is there, claims the database for this context, attaches the
  * VFS and turns every way opening can fail into a clear error.
  *
- * One context owns a database at a time. The claim is a Web Lock named after the VFS and the
- * database, held until the store closes, so a second tab asking for the same database is told
- * at once that another tab owns it, instead of waiting on OPFS access handles. The browser
- * releases the lock by itself when the owning tab or worker goes away.
+ * One context owns a database at a time: the leader of the contexts sharing it (see
+ * membership.ts), which holds the database's Web Lock before it calls this.
  */
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError, StoreError } from '@go-store/core';
 import type { SAHPoolUtil } from '@sqlite.org/sqlite-wasm';
@@ -111,12 +109,12 @@ export function isNoOpfsError(error: unknown): error is DriverError {
   return error instanceof DriverError && (error.cause as { name?: unknown } | undefined)?.name === NO_OPFS;
 }
 
-/** The message of the error for a database another tab owns. */
+/**
+ * The message of the error for a database whose files another context still holds (a leader
+ * that has just gone away: the new leader waits and tries again).
+ */
 export function ownedByAnotherTab(name: string, vfs: BrowserVfs): string {
-  return (
-    `openStore: ${name}: the database (${vfs}) is owned by another tab or worker of this site; ` +
-    'only one tab can use a database at a time for now: close it there, or use another name'
-  );
+  return `openStore: ${name}: the database (${vfs}) is held by another tab or worker of this site`;
 }
 
 /**
@@ -144,9 +142,6 @@ export async function openDatabase(name: string, vfs: BrowserVfs): Promise<Sqlit
     for (const release of releases.splice(0).reverse()) release();
   };
   try {
-    const unlock = await claim(`go-store:${key}`);
-    if (unlock === undefined) throw new LockedError(ownedByAnotherTab(name, vfs));
-    releases.push(unlock);
     const sqlite3 = await loadSqlite3();
     if (vfs === 'opfs-sahpool') {
       const pool = await attachPool(sqlite3, name);
@@ -165,25 +160,6 @@ export async function openDatabase(name: string, vfs: BrowserVfs): Promise<Sqlit
     releaseAll();
     throw error;
   }
-}
-
-/** Takes the Web Lock `lockName` if it is free; resolves to its release, or undefined if taken. */
-function claim(lockName: string): Promise<(() => void) | undefined> {
-  const locks = globalThis.navigator?.locks;
-  // Without Web Locks (very old browsers), the OPFS handles are the only guard.
-  if (locks === undefined) return Promise.resolve(() => undefined);
-  return new Promise((resolve, reject) => {
-    locks
-      .request(lockName, { ifAvailable: true }, (lock) => {
-        if (lock === null) {
-          resolve(undefined);
-          return undefined;
-        }
-        // The lock is held until this Promise settles: when the store closes.
-        return new Promise<void>((release) => resolve(release));
-      })
-      .catch(reject);
-  });
 }
 
 /** Installs (or resumes) this database's own SAH pool: one OPFS directory per database. */

@@ -1,7 +1,9 @@
 /**
- * The messages between a page and the worker that owns its databases: one request per driver
- * call, one response per request, in order. Errors cross as plain data and are rebuilt on the
- * page as the same classes.
+ * The messages between a page and its database worker, which connects the page's stores to the
+ * shared database (see membership.ts): each driver call is a request with one response. The
+ * requests a page makes in one turn of its event loop travel as one message (an array), and so
+ * do the worker's answers, with the events of the page's stores among them, in order. Errors
+ * cross as plain data and are rebuilt on the page as the same classes.
  */
 import {
   ClosedError,
@@ -12,6 +14,7 @@ import {
   type SqlValue,
   StoreError,
   type StoreErrorCode,
+  type StoreEvent,
 } from '@go-store/core';
 import { SqliteError } from './engine-error.js';
 import type { BrowserVfs } from './open-database.js';
@@ -24,13 +27,16 @@ export type Request = { readonly id: number; readonly db: number } & (
   | { readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs }
   | { readonly op: 'all' | 'get' | 'run'; readonly sql: string; readonly params: readonly SqlValue[] }
   | { readonly op: 'exec'; readonly sql: string }
-  | { readonly op: 'begin' | 'commit' | 'rollback' | 'close' }
+  | { readonly op: 'begin' | 'rollback' | 'close' }
+  /** `events`: the write's events, which commit with it (see `SharedEvents.log`). */
+  | { readonly op: 'commit'; readonly events: readonly StoreEvent[] }
 );
 
-/** The worker's answer to one request. */
+/** The worker's answer to one request, or events committed to a connection's database. */
 export type Response =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly id: number; readonly ok: false; readonly error: SerialisedError };
+  | { readonly id: number; readonly ok: false; readonly error: SerialisedError }
+  | { readonly id: 0; readonly db: number; readonly events: readonly StoreEvent[] };
 
 /** An error as it crosses the message boundary. */
 export interface SerialisedError {
@@ -40,6 +46,8 @@ export interface SerialisedError {
   readonly code?: StoreErrorCode;
   /** SQLite's extended result code, for engine errors. */
   readonly resultCode?: number;
+  /** For driver errors: whether the call may be tried again (see `DriverError.retryable`). */
+  readonly retryable?: boolean;
   /** The name and message of the underlying cause (an OPFS DOMException, say). */
   readonly cause?: { readonly name: string; readonly message: string };
 }
@@ -53,6 +61,7 @@ export function serialiseError(error: unknown): SerialisedError {
     message: error.message,
     code: error instanceof StoreError ? error.code : undefined,
     resultCode: error instanceof SqliteError ? error.resultCode : undefined,
+    retryable: error instanceof DriverError && error.retryable ? true : undefined,
     cause,
   };
 }
@@ -71,7 +80,7 @@ export function deserialiseError(data: SerialisedError): Error {
     case 'CLOSED':
       return new ClosedError(data.message);
     case 'DRIVER':
-      return new DriverError(data.message, cause);
+      return new DriverError(data.message, cause, { retryable: data.retryable === true });
     default:
       break;
   }

@@ -53,6 +53,14 @@ export interface SqliteWasmDriver extends SqlDriver {
   readonly db: number;
   /** Runs SQL and returns the first column of the first row (for pragmas); for the adapter's own use. */
   pragma(sql: string): SqlValue | undefined;
+  // Synchronous, all of them: the leader relies on that (see leader.ts).
+  all(sql: string, params: readonly SqlValue[]): SqlRow[];
+  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
+  run(sql: string, params: readonly SqlValue[]): number;
+  exec(sql: string): void;
+  begin(): void;
+  commit(): void;
+  rollback(): void;
   close(): void;
 }
 

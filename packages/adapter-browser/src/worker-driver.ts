@@ -1,12 +1,9 @@
 /**
- * The page's side of a database owned by a dedicated worker: an asynchronous {@link SqlDriver}
- * whose every call is one message to the worker and one back.
- *
- * The store never calls a driver concurrently and holds its lock across multi-statement
- * operations (a quota check and its write, a transaction), so those stay atomic although each
- * statement crosses the message boundary: nothing else reaches this database in between.
+ * The page's side of a database reached through the page's database worker: an asynchronous
+ * {@link SqlDriver} whose calls cross to the worker as messages, and which carries the
+ * database's events back (the worker's driver is shared with other tabs; see shared-driver.ts).
  */
-import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
+import type { SharedEvents, SqlDriver, SqlRow, SqlValue, StoreEvent } from '@go-store/core';
 import type { BrowserVfs } from './open-database.js';
 import { acquireHost, type WorkerHost } from './worker-host.js';
 
@@ -15,6 +12,8 @@ export class WorkerDriver implements SqlDriver {
   readonly #host: WorkerHost;
   readonly #db: number;
   readonly #onClose: () => void;
+  readonly events: SharedEvents;
+  #staged: readonly StoreEvent[] = [];
   #released = false;
 
   /** Attaches to (or starts) the worker at `url`; call {@link WorkerDriver.open} next. */
@@ -22,6 +21,12 @@ export class WorkerDriver implements SqlDriver {
     this.#host = acquireHost(url);
     this.#db = this.#host.connection();
     this.#onClose = onClose;
+    this.events = {
+      log: (events) => {
+        this.#staged = events;
+      },
+      subscribe: (dispatch) => this.#host.listen(this.#db, dispatch),
+    };
   }
 
   /** Opens the database in the worker; on failure the driver is released. */
@@ -50,12 +55,17 @@ export class WorkerDriver implements SqlDriver {
     await this.#host.call(this.#db, { op: 'exec', sql });
   }
 
-  async begin(): Promise<void> {
-    await this.#host.call(this.#db, { op: 'begin' });
+  begin(): void {
+    this.#staged = [];
+    // The worker's driver answers begin() at once (see shared-driver.ts): send it along with
+    // the first statement, and let that statement report a failure.
+    this.#host.call(this.#db, { op: 'begin' }).catch(() => undefined);
   }
 
   async commit(): Promise<void> {
-    await this.#host.call(this.#db, { op: 'commit' });
+    const events = this.#staged;
+    this.#staged = [];
+    await this.#host.call(this.#db, { op: 'commit', events });
   }
 
   async rollback(): Promise<void> {

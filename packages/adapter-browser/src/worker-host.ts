@@ -1,9 +1,10 @@
 /**
  * The page's channel to the dedicated worker that owns its databases. One worker serves every
  * store a page opens with the same worker URL (starting sqlite-wasm costs more than opening a
- * database), and it is terminated when the last of those stores closes.
+ * database), and it is terminated when the last of those stores closes. The calls made in one
+ * turn of the page's event loop travel to the worker as one message.
  */
-import { DriverError } from '@go-store/core';
+import { DriverError, type StoreEvent } from '@go-store/core';
 import { deserialiseError, type Request, type Response } from './protocol.js';
 
 /** A request without the ids the host fills in. */
@@ -34,7 +35,9 @@ export class WorkerHost {
   refs = 0;
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  readonly #listeners = new Map<number, (events: readonly StoreEvent[]) => void>();
   readonly #onStop: () => void;
+  #outbox: Request[] = [];
   #nextId = 1;
   #nextDb = 1;
   #failure: Error | undefined;
@@ -42,10 +45,17 @@ export class WorkerHost {
   constructor(url: string | URL, onStop: () => void) {
     this.#onStop = onStop;
     this.#worker = new Worker(url, { type: 'module', name: 'go-store' });
-    this.#worker.onmessage = (event: MessageEvent<Response>) => this.#settle(event.data);
+    this.#worker.onmessage = (event: MessageEvent<Response[]>) => {
+      for (const response of event.data) this.#settle(response);
+    };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
-      const reason = event.message || `its script ${String(url)} could not be loaded (is it served, as a module?)`;
+      // The browser says nothing more when a module worker fails to load: a missing file, a
+      // wrong MIME type, and an import it cannot resolve all end here.
+      const reason =
+        event.message ||
+        `its script ${String(url)} did not load: check that this URL serves the package's dist/worker.js ` +
+          'with a JavaScript MIME type (or pass workerUrl to openStore), and see the console for the reason';
       this.#fail(new DriverError(`openStore: the database worker failed: ${reason}`, event.error));
     };
     this.#worker.onmessageerror = () => {
@@ -69,8 +79,20 @@ export class WorkerHost {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ ...call, id, db } as Request);
+      this.#outbox.push({ ...call, id, db } as Request);
+      if (this.#outbox.length === 1) queueMicrotask(() => this.#flush());
     });
+  }
+
+  /** Receives the events committed to connection `db`'s database (every context's writes). */
+  listen(db: number, listener: (events: readonly StoreEvent[]) => void): void {
+    this.#listeners.set(db, listener);
+  }
+
+  #flush(): void {
+    const batch = this.#outbox;
+    this.#outbox = [];
+    if (this.#failure === undefined) this.#worker.postMessage(batch);
   }
 
   /** One store is done with the worker; the last one terminates it. */
@@ -80,6 +102,10 @@ export class WorkerHost {
   }
 
   #settle(response: Response): void {
+    if ('events' in response) {
+      this.#listeners.get(response.db)?.(response.events);
+      return;
+    }
     const pending = this.#pending.get(response.id);
     if (pending === undefined) return;
     this.#pending.delete(response.id);

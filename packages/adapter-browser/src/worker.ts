@@ -1,36 +1,53 @@
 /**
- * The dedicated worker that owns a page's databases: `openStore` on the main thread starts this
- * module as a module worker and sends it one driver call per message (see protocol.ts).
- * Bundlers pick it up from `new URL('./worker.js', import.meta.url)` in index.js; pass
+ * The page's database worker: `openStore` on the main thread starts this module as a module
+ * worker and sends it the driver calls of the page's stores (see protocol.ts). The worker joins
+ * each database's membership (see membership.ts), so it may become the tab that owns the
+ * database, and passes every call on to whichever context leads.
+ *
+ * The built file is one self-contained module (no bare imports), so a page can load it without a
+ * bundler. Bundlers pick it up from `new URL('./worker.js', import.meta.url)` in index.js; pass
  * `workerUrl` to `openStore` if yours does not.
  *
  * @packageDocumentation
  */
-import { openDatabase } from './open-database.js';
 import { type Request, type Response, serialiseError } from './protocol.js';
-import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
+import { openShared, type SharedDriver } from './shared-driver.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<Request>) => void) | null;
-  postMessage(message: Response): void;
+  onmessage: ((event: MessageEvent<Request[]>) => void) | null;
+  postMessage(message: Response[]): void;
 }
 
-/** One database of the page: its driver once open, and the calls that arrived while it opened. */
+/** One store of the page: its driver once open, and the calls that arrived while it opened. */
 interface Connection {
-  driver?: SqliteWasmDriver;
+  driver?: SharedDriver;
   waiting?: Request[];
 }
 
 const scope = globalThis as unknown as WorkerScope;
 const connections = new Map<number, Connection>();
+let outbox: Response[] = [];
 
-function reply(id: number, value: unknown): void {
-  scope.postMessage({ id, ok: true, value });
+/** Queues a message for the page; everything queued in one turn goes as one message. */
+function post(message: Response): void {
+  outbox.push(message);
+  if (outbox.length === 1) {
+    queueMicrotask(() => {
+      const batch = outbox;
+      outbox = [];
+      scope.postMessage(batch);
+    });
+  }
 }
 
-function replyError(id: number, error: unknown): void {
-  scope.postMessage({ id, ok: false, error: serialiseError(error) });
+function settle(id: number, result: unknown): void {
+  if (result instanceof Promise) {
+    result.then(
+      (value: unknown) => post({ id, ok: true, value }),
+      (error: unknown) => post({ id, ok: false, error: serialiseError(error) }),
+    );
+  } else post({ id, ok: true, value: result });
 }
 
 function handle(request: Request): void {
@@ -48,37 +65,40 @@ function handle(request: Request): void {
     if (driver === undefined) throw new Error('the database is not open');
     switch (request.op) {
       case 'all':
-        return reply(request.id, driver.all(request.sql, request.params));
+        return settle(request.id, driver.all(request.sql, request.params));
       case 'get':
-        return reply(request.id, driver.get(request.sql, request.params));
+        return settle(request.id, driver.get(request.sql, request.params));
       case 'run':
-        return reply(request.id, driver.run(request.sql, request.params));
+        return settle(request.id, driver.run(request.sql, request.params));
       case 'exec':
-        return reply(request.id, driver.exec(request.sql));
+        return settle(request.id, driver.exec(request.sql));
       case 'begin':
-        return reply(request.id, driver.begin());
+        return settle(request.id, driver.begin());
       case 'commit':
-        return reply(request.id, driver.commit());
+        driver.events.log(request.events);
+        return settle(request.id, driver.commit());
       case 'rollback':
-        return reply(request.id, driver.rollback());
+        return settle(request.id, driver.rollback());
       case 'close':
         connections.delete(request.db);
-        return reply(request.id, driver.close());
+        return settle(request.id, driver.close());
     }
   } catch (error) {
-    replyError(request.id, error);
+    post({ id: request.id, ok: false, error: serialiseError(error) });
   }
 }
 
-async function open(id: number, db: number, name: string, vfs: Parameters<typeof openDatabase>[1]): Promise<void> {
+async function open(id: number, db: number, name: string, vfs: Parameters<typeof openShared>[1]): Promise<void> {
   const connection: Connection = { waiting: [] };
   connections.set(db, connection);
   try {
-    connection.driver = await openDatabase(name, vfs);
-    reply(id, undefined);
+    const driver = await openShared(name, vfs);
+    driver.events.subscribe((events) => post({ id: 0, db, events }));
+    connection.driver = driver;
+    post({ id, ok: true, value: undefined });
   } catch (error) {
     connections.delete(db);
-    replyError(id, error);
+    post({ id, ok: false, error: serialiseError(error) });
   } finally {
     const waiting = connection.waiting ?? [];
     connection.waiting = undefined;
@@ -86,4 +106,6 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
   }
 }
 
-scope.onmessage = (event) => handle(event.data);
+scope.onmessage = (event) => {
+  for (const request of event.data) handle(request);
+};

@@ -22,6 +22,8 @@ const ENTRIES = [
   'test-pages/lab.ts',
   'test-pages/lab-worker.ts',
   'test-pages/no-sync-worker.ts',
+  'test-pages/tabs.ts',
+  'test-pages/tabs-worker.ts',
   'bench/bench.ts',
   'bench/bench-worker.ts',
   'examples/notes.ts',

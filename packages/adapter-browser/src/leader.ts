@@ -1,0 +1,326 @@
+/**
+ * The leader: the one context that has a shared database open. It runs every store's driver
+ * calls, from its own context and from the others, one at a time on its single connection.
+ *
+ * - A store's transaction (a "group": `begin` … `commit`/`rollback`) holds the database: calls
+ *   of other stores wait until it ends, so quota checks and transactions stay atomic across tabs.
+ * - Exactly once: a write outside a group, and every group's commit, records the caller's call
+ *   id in `go_store_calls` in the same transaction. A call re-sent to a new leader after the old
+ *   one died is answered from that table instead of being applied twice.
+ * - Events: a commit logs its events in `go_store_events` under increasing sequence numbers, in
+ *   the same transaction, so a change the old leader committed just before it died still
+ *   reaches every context: each reads the log from the last number it saw.
+ */
+import { DriverError, type SqlValue } from '@go-store/core';
+import { serialiseError } from './protocol.js';
+import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
+import type { CommitAnswer, EventRecord, NewEvent, OpenAnswer, TabRequest, TabResponse } from './tab-protocol.js';
+
+const CREATE_CALLS =
+  'CREATE TABLE IF NOT EXISTS go_store_calls (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ' +
+  'result INTEGER NOT NULL, seq INTEGER NOT NULL)';
+const CREATE_EVENTS =
+  'CREATE TABLE IF NOT EXISTS go_store_events (seq INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, ' +
+  'grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL)';
+const SELECT_CALL = 'SELECT result, seq FROM go_store_calls WHERE id = ?1';
+const INSERT_CALL = 'INSERT INTO go_store_calls (id, result, seq) VALUES (?1, ?2, ?3)';
+const INSERT_EVENT = 'INSERT INTO go_store_events (type, grp, key, value, at) VALUES (?1, ?2, ?3, ?4, ?5)';
+const SELECT_HEAD = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'go_store_events'), 0)";
+const SELECT_EVENTS_AFTER =
+  'SELECT seq, type, grp, key, value, at FROM go_store_events WHERE seq > ?1 ORDER BY seq LIMIT ?2';
+const PRUNE_EVENTS = 'DELETE FROM go_store_events WHERE seq <= ?1';
+const PRUNE_CALLS = 'DELETE FROM go_store_calls WHERE n <= (SELECT max(n) FROM go_store_calls) - ?1';
+
+/**
+ * How many events and call ids are kept. A context that falls further behind than this (a tab
+ * frozen for long) misses the events in between; a call id is needed only while its caller may
+ * re-send it, for the moments after a leader goes away.
+ */
+export const LOG_KEPT = 10_000;
+const PRUNE_EVERY = 1_000;
+const LOG_PAGE = 5_000;
+
+/** Where the leader's answers go: events for every context first, then each context's answers. */
+export type LeaderOutput = (events: readonly EventRecord[], answers: ReadonlyMap<string, TabResponse[]>) => void;
+
+interface Queued {
+  readonly member: string;
+  readonly request: TabRequest;
+}
+
+/** The session holding the database in a group, and the group's id. */
+interface Holder {
+  readonly session: string;
+  readonly group: string;
+  /** Set when BEGIN failed: the group's calls fail with it until it ends. */
+  failure?: unknown;
+}
+
+/** Creates the leader's tables (idempotent). */
+export function prepareLeaderTables(db: SqliteWasmDriver): void {
+  db.exec(CREATE_CALLS);
+  db.exec(CREATE_EVENTS);
+}
+
+/** The context that owns the database, running every store's calls. */
+export class Leader {
+  readonly #db: SqliteWasmDriver | undefined;
+  readonly #failure: unknown;
+  readonly #output: LeaderOutput;
+  #queue: Queued[] = [];
+  #holder: Holder | undefined;
+  #events: EventRecord[] = [];
+  #answers = new Map<string, TabResponse[]>();
+  #sincePrune = 0;
+  #stopped = false;
+
+  /**
+   * A leader over `db`, or, when the database could not be opened, one that answers every call
+   * with `failure` (so that each store's `openStore` rejects with the real reason).
+   */
+  constructor(db: SqliteWasmDriver | undefined, failure: unknown, output: LeaderOutput) {
+    this.#db = db;
+    this.#failure = failure;
+    this.#output = output;
+  }
+
+  /** Runs (or queues) a batch of calls from `member`, then sends out the answers. */
+  handle(member: string, batch: readonly TabRequest[]): void {
+    if (this.#stopped) return;
+    for (const request of batch) this.#queue.push({ member, request });
+    this.#drain();
+  }
+
+  /** A context went away: its open group is rolled back and its waiting calls dropped. */
+  forget(member: string): void {
+    if (this.#stopped) return;
+    this.#queue = this.#queue.filter((queued) => queued.member !== member);
+    const holder = this.#holder;
+    if (holder !== undefined && memberOf(holder.session) === member) this.#endGroup(true);
+    this.#drain();
+  }
+
+  /** Stops serving and closes the database (an open group is rolled back by the close). */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#queue = [];
+    if (this.#holder !== undefined) this.#endGroup(true);
+    try {
+      this.#db?.close();
+    } catch {
+      // Closing can fail only if a statement is still open; the handles go with the context.
+    }
+  }
+
+  #drain(): void {
+    const waiting: Queued[] = [];
+    const blocked = new Set<string>();
+    // Runs every call whose session may go now, keeping each session's calls in order. A call
+    // that ends a group frees the database for the calls queued behind it, so loop until no
+    // call can run.
+    let queue = this.#queue;
+    this.#queue = [];
+    for (;;) {
+      let ran = false;
+      for (const queued of queue) {
+        const session = queued.request.s;
+        const holder = this.#holder;
+        if (blocked.has(session) || (holder !== undefined && holder.session !== session)) {
+          blocked.add(session);
+          waiting.push(queued);
+          continue;
+        }
+        this.#run(queued);
+        ran = true;
+      }
+      if (!ran || waiting.length === 0 || this.#holder !== undefined) break;
+      queue = waiting.splice(0);
+      blocked.clear();
+    }
+    this.#queue = [...waiting, ...this.#queue];
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#events.length === 0 && this.#answers.size === 0) return;
+    const events = this.#events;
+    const answers = this.#answers;
+    this.#events = [];
+    this.#answers = new Map();
+    this.#output(events, answers);
+  }
+
+  #answer(member: string, response: TabResponse): void {
+    let list = this.#answers.get(member);
+    if (list === undefined) {
+      list = [];
+      this.#answers.set(member, list);
+    }
+    list.push(response);
+  }
+
+  #run({ member, request }: Queued): void {
+    const { s, n } = request;
+    try {
+      this.#answer(member, { s, n, ok: true, value: this.#execute(request) });
+    } catch (error) {
+      this.#answer(member, { s, n, ok: false, error: serialiseError(error) });
+    }
+  }
+
+  #execute(request: TabRequest): unknown {
+    if (this.#db === undefined) throw this.#failure;
+    const db = this.#db;
+    const holder = this.#holder;
+    if (request.op === 'close') {
+      if (holder?.session === request.s) this.#endGroup(true);
+      return undefined;
+    }
+    if (request.g !== undefined) {
+      if (holder?.session !== request.s || holder.group !== request.g) {
+        if (request.op === 'rollback') return undefined;
+        if (request.op !== 'begin') throw lostGroup();
+      } else if (request.op === 'begin') {
+        throw new DriverError('a transaction is already open', undefined);
+      } else if (holder.failure !== undefined && request.op !== 'rollback') {
+        throw holder.failure;
+      }
+    }
+    switch (request.op) {
+      case 'open':
+        return { head: this.#head() } satisfies OpenAnswer;
+      case 'get':
+        return db.get(request.sql, request.params);
+      case 'all':
+        return db.all(request.sql, request.params);
+      case 'exec':
+        return db.exec(request.sql);
+      case 'run':
+        if (request.g === undefined && request.call !== undefined) return this.#runOnce(request.call, request);
+        return db.run(request.sql, request.params);
+      case 'begin': {
+        const group: Holder = { session: request.s, group: request.g ?? '' };
+        this.#holder = group;
+        try {
+          db.begin();
+        } catch (error) {
+          group.failure = error;
+          throw error;
+        }
+        return undefined;
+      }
+      case 'commit':
+        return this.#commit(request.call, request.events);
+      case 'rollback':
+        this.#endGroup(true);
+        return undefined;
+      case 'settle': {
+        const row = db.get(SELECT_CALL, [request.call]);
+        return { committed: row !== undefined, seq: Number(row?.[1] ?? 0) } satisfies CommitAnswer;
+      }
+      case 'log':
+        return this.#eventsAfter(request.since);
+    }
+  }
+
+  /** A write outside any group: applied and recorded at once, or answered from the record. */
+  #runOnce(call: string, request: { readonly sql: string; readonly params: readonly SqlValue[] }): number {
+    const db = this.#db as SqliteWasmDriver;
+    const done = db.get(SELECT_CALL, [call]);
+    if (done !== undefined) return Number(done[0]);
+    db.begin();
+    try {
+      const changed = db.run(request.sql, request.params);
+      db.run(INSERT_CALL, [call, changed, this.#head()]);
+      db.commit();
+      this.#afterCommit();
+      return changed;
+    } catch (error) {
+      rollbackQuietly(db);
+      throw error;
+    }
+  }
+
+  #commit(call: string, events: readonly NewEvent[]): CommitAnswer {
+    const db = this.#db as SqliteWasmDriver;
+    let seq = 0;
+    const records: EventRecord[] = [];
+    try {
+      for (const [type, group, key, value, at] of events) {
+        db.run(INSERT_EVENT, [type, group, key, value, at]);
+        seq = Number(db.get('SELECT last_insert_rowid()', [])?.[0]);
+        records.push([seq, type, group, key, value, at]);
+      }
+      db.run(INSERT_CALL, [call, 0, seq]);
+      db.commit();
+    } catch (error) {
+      this.#endGroup(true);
+      throw error;
+    }
+    this.#holder = undefined;
+    this.#events.push(...records);
+    this.#afterCommit();
+    return { committed: true, seq };
+  }
+
+  /** Ends the open group; with `rollback`, undoing it. */
+  #endGroup(rollback: boolean): void {
+    this.#holder = undefined;
+    if (rollback && this.#db !== undefined) rollbackQuietly(this.#db);
+  }
+
+  #afterCommit(): void {
+    if (++this.#sincePrune < PRUNE_EVERY) return;
+    this.#sincePrune = 0;
+    const db = this.#db as SqliteWasmDriver;
+    // Pruning is housekeeping: if it fails, it is tried again after the next commits.
+    try {
+      db.run(PRUNE_EVENTS, [this.#head() - LOG_KEPT]);
+      db.run(PRUNE_CALLS, [LOG_KEPT]);
+    } catch {
+      // Kept for the next attempt.
+    }
+  }
+
+  #head(): number {
+    return Number((this.#db as SqliteWasmDriver).get(SELECT_HEAD, [])?.[0] ?? 0);
+  }
+
+  #eventsAfter(since: number): EventRecord[] {
+    const rows = (this.#db as SqliteWasmDriver).all(SELECT_EVENTS_AFTER, [since, LOG_PAGE]);
+    return rows.map(
+      (row) =>
+        [
+          Number(row[0]),
+          row[1] as EventRecord[1],
+          String(row[2]),
+          String(row[3]),
+          String(row[4]),
+          Number(row[5]),
+        ] as const,
+    );
+  }
+}
+
+/** The context (member) a session id belongs to: sessions are named `member/number`. */
+export function memberOf(session: string): string {
+  return session.slice(0, session.lastIndexOf('/'));
+}
+
+/** The error for a call of a transaction that was open on a leader that has gone away. */
+export function lostGroup(): DriverError {
+  return new DriverError(
+    'the transaction was rolled back: the tab that had the database open went away; try again',
+    undefined,
+    { retryable: true },
+  );
+}
+
+function rollbackQuietly(db: SqliteWasmDriver): void {
+  try {
+    db.rollback();
+  } catch {
+    // No transaction was open (BEGIN failed, or the engine rolled back by itself).
+  }
+}

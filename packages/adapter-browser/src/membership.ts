@@ -1,0 +1,376 @@
+/**
+ * One context's part in a shared database: its candidacy for leadership, its channel to the
+ * leader, and its copy of the event stream.
+ *
+ * Every context (a dedicated worker: the page's database worker, or one of the app's) that has
+ * a database open is a member. Each member asks for the database's Web Lock
+ * ({@link leaderLockName}) and waits; the browser grants it to one member, the leader, which
+ * opens the database and announces itself on the database's BroadcastChannel. When the leader's
+ * context goes away (closed, navigated, crashed, killed) the browser releases the lock and
+ * grants it to the next member, which takes over; every member then re-sends the calls the old
+ * leader left unanswered (see shared-driver.ts) and reads the events it has not seen yet from
+ * the log in the database, so none is missed and none is seen twice.
+ */
+import { DriverError } from '@go-store/core';
+import { Leader, prepareLeaderTables } from './leader.js';
+import { type BrowserVfs, openDatabase } from './open-database.js';
+import { deserialiseError } from './protocol.js';
+import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
+import {
+  channelName,
+  type EventRecord,
+  leaderLockName,
+  memberLockName,
+  TAB_PROTOCOL,
+  type TabMessage,
+  type TabRequest,
+  type TabResponse,
+} from './tab-protocol.js';
+
+/** A store's side of the membership (its driver). */
+export interface Session {
+  /** The leader answered one of this session's calls. */
+  receive(response: TabResponse): void;
+  /** Another context leads now: calls sent to the old leader will not be answered. */
+  leaderChanged(): void;
+  /** Committed events, in order, each once. */
+  deliver(records: readonly EventRecord[]): void;
+}
+
+// How long a new leader keeps trying to open a database whose files the old leader's context
+// still holds (the browser frees them a moment after the context is gone).
+const OPEN_RETRY_MS = 5_000;
+const OPEN_RETRY_PAUSE_MS = 50;
+
+const members = new Map<string, Membership>();
+
+/** Joins the shared database `name` (or returns this context's membership of it). */
+export async function joinDatabase(name: string, vfs: BrowserVfs): Promise<Membership> {
+  const key = `${vfs}:${name}`;
+  let member = members.get(key);
+  if (member === undefined) {
+    member = new Membership(name, vfs, () => members.delete(key));
+    members.set(key, member);
+  }
+  await member.ready;
+  return member;
+}
+
+/** This context's membership of one shared database. */
+export class Membership {
+  /** This member's id, unique across contexts. */
+  readonly id = randomId();
+  /** Resolves once the member may send (its liveness lock is held). */
+  readonly ready: Promise<void>;
+  readonly #name: string;
+  readonly #vfs: BrowserVfs;
+  readonly #channel: BroadcastChannel;
+  readonly #abort = new AbortController();
+  readonly #onClose: () => void;
+  readonly #sessions = new Map<string, Session>();
+  readonly #reached: Array<{ seq: number; resolve: () => void }> = [];
+  #nextSession = 1;
+  #nextCall = 1;
+  #leaderId: string | undefined;
+  #leader: Leader | undefined;
+  #watched = new Set<string>();
+  #leaderAbort: AbortController | undefined;
+  #resign: (() => void) | undefined;
+  #releaseMember: (() => void) | undefined;
+  #outgoing: TabRequest[] = [];
+  #flushing = false;
+  #lastSeq: number | undefined;
+  #catchingUp = false;
+  #closed = false;
+
+  constructor(name: string, vfs: BrowserVfs, onClose: () => void) {
+    this.#name = name;
+    this.#vfs = vfs;
+    this.#onClose = onClose;
+    this.#channel = new BroadcastChannel(channelName(vfs, name));
+    this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#onMessage(event.data);
+    this.ready = this.#holdMemberLock().then(() => {
+      this.#post({ v: TAB_PROTOCOL, t: 'hello' });
+      this.#campaign();
+    });
+  }
+
+  /** Registers a store's session; returns its id. */
+  addSession(session: Session): string {
+    const id = `${this.id}/${this.#nextSession++}`;
+    this.#sessions.set(id, session);
+    return id;
+  }
+
+  /** Unregisters a session; the last one to leave ends the membership. */
+  removeSession(id: string): void {
+    this.#sessions.delete(id);
+    if (this.#sessions.size === 0) this.#close();
+  }
+
+  /** Sends a call to the leader (batched with the others of this turn). */
+  send(request: TabRequest): void {
+    this.#outgoing.push(request);
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => {
+      this.#flushing = false;
+      this.#flush();
+    });
+  }
+
+  /** A session opened when the log's head was `head`: this member follows the log from there. */
+  noteHead(head: number): void {
+    if (this.#lastSeq === undefined) this.#lastSeq = head;
+    else if (this.#lastSeq < head) this.#catchUp();
+  }
+
+  /** Resolves once the events up to `seq` have been delivered. */
+  reached(seq: number): Promise<void> {
+    if (this.#lastSeq === undefined || this.#lastSeq >= seq) return Promise.resolve();
+    this.#catchUp();
+    return new Promise((resolve) => this.#reached.push({ seq, resolve }));
+  }
+
+  /** Whether this context is the leader now. */
+  get leading(): boolean {
+    return this.#leader !== undefined;
+  }
+
+  #flush(): void {
+    if (this.#closed || this.#leaderId === undefined || this.#outgoing.length === 0) return;
+    const batch = this.#outgoing;
+    this.#outgoing = [];
+    if (this.#leader !== undefined) this.#leader.handle(this.id, batch);
+    else this.#post({ v: TAB_PROTOCOL, t: 'req', to: this.#leaderId, from: this.id, batch });
+  }
+
+  #post(message: TabMessage): void {
+    if (!this.#closed) this.#channel.postMessage(message);
+  }
+
+  #onMessage(message: TabMessage): void {
+    if (this.#closed || message?.v !== TAB_PROTOCOL) return;
+    switch (message.t) {
+      case 'hello':
+        if (this.#leader !== undefined && this.#leaderId !== undefined) {
+          this.#post({ v: TAB_PROTOCOL, t: 'leader', id: this.#leaderId });
+        }
+        return;
+      case 'leader':
+        if (message.id !== this.#leaderId && this.#leader === undefined) this.#leaderChanged(message.id);
+        return;
+      case 'req':
+        if (this.#leader === undefined || message.to !== this.#leaderId) return;
+        this.#watchMember(message.from);
+        this.#leader.handle(message.from, message.batch);
+        return;
+      case 'res':
+        if (message.to !== this.id || message.from !== this.#leaderId) return;
+        for (const response of message.batch) this.#receive(response);
+        return;
+      case 'ev':
+        if (message.from === this.#leaderId) this.#onEvents(message.events);
+        return;
+    }
+  }
+
+  #receive(response: TabResponse): void {
+    if (response.s === this.#ownSession) {
+      this.#onCatchUp(response);
+      return;
+    }
+    this.#sessions.get(response.s)?.receive(response);
+  }
+
+  /** The session id of the member's own calls (reading the event log). */
+  get #ownSession(): string {
+    return `${this.id}/0`;
+  }
+
+  #leaderChanged(id: string): void {
+    this.#leaderId = id;
+    // Calls not sent yet: the sessions re-send what may still be sent (never a call of a
+    // transaction begun on the old leader).
+    this.#outgoing = [];
+    this.#catchingUp = false;
+    for (const session of this.#sessions.values()) session.leaderChanged();
+    // Whatever the old leader committed last and did not announce is in the log.
+    if (this.#lastSeq !== undefined) this.#catchUp();
+    this.#flush();
+  }
+
+  #onEvents(records: readonly EventRecord[]): void {
+    if (this.#lastSeq === undefined) return;
+    let last = this.#lastSeq;
+    let start = 0;
+    while (start < records.length && (records[start] as EventRecord)[0] <= last) start++;
+    let end = start;
+    while (end < records.length && (records[end] as EventRecord)[0] === last + 1) {
+      last++;
+      end++;
+    }
+    if (end > start) this.#deliver(records.slice(start, end), last);
+    // A gap: some events never reached this member; the log has them.
+    if (end < records.length) this.#catchUp();
+  }
+
+  #deliver(records: readonly EventRecord[], last: number): void {
+    this.#lastSeq = last;
+    for (const session of this.#sessions.values()) session.deliver(records);
+    for (let i = this.#reached.length - 1; i >= 0; i--) {
+      const waiter = this.#reached[i] as { seq: number; resolve: () => void };
+      if (waiter.seq <= last) {
+        this.#reached.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  #catchUp(): void {
+    if (this.#catchingUp || this.#lastSeq === undefined) return;
+    this.#catchingUp = true;
+    this.send({ s: this.#ownSession, n: this.#nextCall++, op: 'log', since: this.#lastSeq });
+  }
+
+  #onCatchUp(response: TabResponse): void {
+    this.#catchingUp = false;
+    if (!response.ok) {
+      // The leader could not read its log (it failed to open); nothing to deliver.
+      return;
+    }
+    const records = response.value as EventRecord[];
+    const first = records[0];
+    // Events pruned before this member read them are gone: go on from the oldest kept.
+    if (first !== undefined && this.#lastSeq !== undefined && first[0] > this.#lastSeq + 1) {
+      this.#lastSeq = first[0] - 1;
+    }
+    this.#onEvents(records);
+    if (records.length > 0 && this.#reached.length > 0) this.#catchUp();
+  }
+
+  async #holdMemberLock(): Promise<void> {
+    const locks = navigator.locks;
+    await new Promise<void>((granted, reject) => {
+      locks
+        .request(memberLockName(this.id), { signal: this.#abort.signal }, () => {
+          granted();
+          return new Promise<void>((release) => {
+            this.#releaseMember = release;
+          });
+        })
+        .catch(reject);
+    });
+  }
+
+  /** Waits for the database's lock; once granted, this member leads until it closes. */
+  #campaign(): void {
+    navigator.locks
+      .request(leaderLockName(this.#vfs, this.#name), { signal: this.#abort.signal }, async () => {
+        if (this.#closed) return;
+        await this.#lead();
+        if (this.#closed) return;
+        await new Promise<void>((resign) => {
+          this.#resign = resign;
+        });
+      })
+      .catch(() => {
+        // Aborted: the member closed before it was granted the lock.
+      });
+  }
+
+  async #lead(): Promise<void> {
+    let db: SqliteWasmDriver | undefined;
+    let failure: unknown;
+    try {
+      db = await openWithRetry(this.#name, this.#vfs);
+      prepareLeaderTables(db);
+    } catch (error) {
+      db?.close();
+      db = undefined;
+      failure = error;
+    }
+    if (this.#closed) {
+      db?.close();
+      return;
+    }
+    const id = randomId();
+    this.#leaderAbort = new AbortController();
+    this.#watched = new Set();
+    this.#leader = new Leader(db, failure, (events, answers) => this.#output(id, events, answers));
+    this.#leaderChanged(id);
+    this.#post({ v: TAB_PROTOCOL, t: 'leader', id });
+  }
+
+  #output(id: string, events: readonly EventRecord[], answers: ReadonlyMap<string, TabResponse[]>): void {
+    // Events first: a writer's context sees its events before the answer to its commit.
+    if (events.length > 0) {
+      this.#post({ v: TAB_PROTOCOL, t: 'ev', from: id, events });
+      this.#onEvents(events);
+    }
+    for (const [member, batch] of answers) {
+      if (member === this.id) for (const response of batch) this.#receive(response);
+      else this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch });
+    }
+  }
+
+  /** As leader: learns when `member` goes away, to roll back a transaction it left open. */
+  #watchMember(member: string): void {
+    if (this.#watched.has(member)) return;
+    this.#watched.add(member);
+    const leader = this.#leader;
+    navigator.locks
+      .request(memberLockName(member), { signal: this.#leaderAbort?.signal }, () => {
+        this.#watched.delete(member);
+        if (this.#leader === leader) leader?.forget(member);
+      })
+      .catch(() => {
+        // This member stopped leading first.
+      });
+  }
+
+  #close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClose();
+    this.#leaderAbort?.abort();
+    this.#abort.abort();
+    this.#leader?.stop();
+    this.#leader = undefined;
+    this.#resign?.();
+    this.#releaseMember?.();
+    this.#channel.close();
+    for (const waiter of this.#reached.splice(0)) waiter.resolve();
+  }
+}
+
+/** Opens the database, waiting while the previous leader's context still holds its files. */
+async function openWithRetry(name: string, vfs: BrowserVfs): Promise<SqliteWasmDriver> {
+  const deadline = Date.now() + OPEN_RETRY_MS;
+  for (;;) {
+    try {
+      return await openDatabase(name, vfs);
+    } catch (error) {
+      const locked = (error as { code?: unknown }).code === 'LOCKED';
+      if (!locked || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_PAUSE_MS));
+    }
+  }
+}
+
+function randomId(): string {
+  return crypto.randomUUID();
+}
+
+/** Rebuilds an error the leader sent. */
+export function leaderError(response: TabResponse & { ok: false }): Error {
+  return deserialiseError(response.error);
+}
+
+/** The error for a browser without what sharing needs (Web Locks, BroadcastChannel). */
+export function noSharing(name: string): DriverError {
+  return new DriverError(
+    `openStore: ${name}: this browser lacks Web Locks or BroadcastChannel, which sharing a database needs`,
+    undefined,
+  );
+}

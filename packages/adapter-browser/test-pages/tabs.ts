@@ -1,0 +1,121 @@
+/**
+ * A page for the many-tabs tests: the Node side opens several of these on one database and
+ * drives them with `page.evaluate('tabs.…')`.
+ */
+import { DriverError, openStore, QuotaExceededError, type Store } from '@go-store/adapter-browser';
+import type { TabsWorkerRequest } from './tabs-worker.js';
+
+const stores = new Map<string, Store>();
+/** Every event each database's store received, as `type group key value`. */
+const events = new Map<string, string[]>();
+let worker: Worker | undefined;
+
+function store(name: string): Store {
+  const found = stores.get(name);
+  if (found === undefined) throw new Error(`${name} is not open in this tab`);
+  return found;
+}
+
+const tabs = {
+  /** Opens `name` on the main thread and records every event it receives. */
+  async open(name: string): Promise<void> {
+    const opened = await openStore(name, { purgeIntervalMs: 0 });
+    const seen: string[] = [];
+    events.set(name, seen);
+    stores.set(name, opened);
+    void (async () => {
+      for await (const e of opened.watch('*', '*', { bufferSize: 100_000 })) {
+        seen.push(`${e.type} ${e.group} ${e.key} ${e.value}`);
+      }
+    })();
+  },
+  async close(name: string): Promise<void> {
+    await store(name).close();
+    stores.delete(name);
+  },
+  events(name: string): string[] {
+    return events.get(name) ?? [];
+  },
+  set(name: string, group: string, key: string, value: string): Promise<void> {
+    return store(name).set(group, key, value);
+  },
+  async get(name: string, group: string, key: string): Promise<string | null> {
+    return store(name)
+      .get(group, key)
+      .catch(() => null);
+  },
+  async getAll(name: string, group: string): Promise<Record<string, string>> {
+    return { ...(await store(name).getAll(group)) };
+  },
+  /** `count` writes issued at once: sets of `prefix0…`, and a delete of every third. */
+  async writeMany(name: string, prefix: string, count: number): Promise<void> {
+    const s = store(name);
+    const calls: Promise<void>[] = [];
+    for (let i = 0; i < count; i++) {
+      calls.push(s.set('shared', `${prefix}${i}`, `v${i}`));
+      if (i % 3 === 0) calls.push(s.delete('shared', `${prefix}${i}`));
+    }
+    await Promise.all(calls);
+  },
+  /** `count` concurrent sets of new keys in a scope limited to `maxKeys`: how many passed, how many were refused. */
+  async quotaRace(name: string, prefix: string, count: number, maxKeys: number) {
+    const scoped = store(name).scope('race', { maxKeys });
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) => scoped.set('g', `${prefix}${i}`, 'x')),
+    );
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    const quota = results.filter((r) => r.status === 'rejected' && r.reason instanceof QuotaExceededError).length;
+    return { ok, quota, other: results.length - ok - quota };
+  },
+  /**
+   * Increments the counter `c/n` `count` times, each in a transaction; a transaction refused as
+   * retryable (its leader went away) is tried again, as an app would. Reports how many resolved.
+   */
+  async increment(name: string, count: number) {
+    const s = store(name);
+    let resolved = 0;
+    let retried = 0;
+    const failures: string[] = [];
+    while (resolved < count) {
+      try {
+        await s.transaction(async (tx) => {
+          const value = Number(await tx.get('c', 'n').catch(() => '0'));
+          await tx.set('c', 'n', String(value + 1));
+        });
+        resolved++;
+        progress.set(name, (progress.get(name) ?? 0) + 1);
+      } catch (error) {
+        if (error instanceof DriverError && error.retryable) retried++;
+        else {
+          failures.push(String(error));
+          if (failures.length > 5) break;
+        }
+      }
+    }
+    return { resolved, retried, failures };
+  },
+  progress(name: string): number {
+    return progress.get(name) ?? 0;
+  },
+  /** The time from now until a get on `name` answers, in ms. */
+  async timeGet(name: string): Promise<number> {
+    const start = performance.now();
+    await store(name)
+      .get('timing', 'k')
+      .catch(() => undefined);
+    return performance.now() - start;
+  },
+  /** Runs a request in this tab's own worker, which opens the store there. */
+  inWorker(request: TabsWorkerRequest): Promise<unknown> {
+    worker ??= new Worker(new URL('./tabs-worker.js', import.meta.url), { type: 'module' });
+    const w = worker;
+    return new Promise((resolve) => {
+      w.onmessage = (event) => resolve(event.data);
+      w.postMessage(request);
+    });
+  },
+};
+const progress = new Map<string, number>();
+
+(globalThis as { tabs?: typeof tabs }).tabs = tabs;
+document.getElementById('status')!.textContent = 'ready';

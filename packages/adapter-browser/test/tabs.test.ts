@@ -1,0 +1,186 @@
+/**
+ * Many tabs, one database, in a real headless Chromium: every tab's writes are read in the
+ * others, every tab sees every event once and in the same order, quotas hold across tabs, and
+ * when the leading tab crashes or closes, no transaction is lost or applied twice.
+ */
+import type { BrowserContext, Page } from 'playwright-core';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { bundlePages } from './bundle.js';
+import { CHROMIUM, hasChromium, launch, newProfile, removeProfile } from './chromium.js';
+import { type StaticServer, serveStatic } from './server.js';
+
+const test = suite('adapter-browser: many tabs');
+const state: { server?: StaticServer; context?: BrowserContext; profile?: string } = {};
+const run = String(Date.now());
+
+/** Rejects if `promise` takes longer than `ms`: a hang is a failure, never a stuck test run. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Opens a tabs page with the store `name` open in it. */
+async function tab(name: string): Promise<Page> {
+  const page = await state.context!.newPage();
+  await page.goto(`${state.server!.origin}/tabs.html`);
+  await page.waitForFunction('globalThis.tabs !== undefined');
+  await call(page, `tabs.open(${JSON.stringify(name)})`);
+  return page;
+}
+
+function call<T = unknown>(page: Page, expression: string, ms = 30_000): Promise<T> {
+  return within(page.evaluate(expression) as Promise<T>, ms, expression);
+}
+
+async function closeAll(pages: Page[]): Promise<void> {
+  for (const page of pages) if (!page.isClosed()) await page.close();
+}
+
+test.before(async () => {
+  assert.ok(hasChromium(), `no Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium)`);
+  state.server = await serveStatic(await bundlePages());
+  state.profile = await newProfile();
+  state.context = await launch(state.profile, 'tabs');
+});
+
+test.after(async () => {
+  await state.context?.close();
+  await state.server?.close();
+  if (state.profile) await removeProfile(state.profile);
+});
+
+test('a write in one tab is read in the others, and a worker in a tab shares the data too', async () => {
+  const name = `read-${run}`;
+  const pages = [await tab(name), await tab(name), await tab(name)];
+  try {
+    for (const [i, page] of pages.entries()) await call(page, `tabs.set('${name}', 'g', 'from${i}', 'v${i}')`);
+    for (const page of pages) {
+      assert.equal(await call(page, `tabs.getAll('${name}', 'g')`), { from0: 'v0', from1: 'v1', from2: 'v2' });
+    }
+    const fromWorker = await call(pages[1]!, `tabs.inWorker({ op: 'get', name: '${name}', group: 'g', key: 'from0' })`);
+    assert.equal(fromWorker, { value: 'v0' });
+    await call(pages[2]!, `tabs.inWorker({ op: 'set', name: '${name}', group: 'g', key: 'worker', value: 'w' })`);
+    assert.is(await call(pages[0]!, `tabs.get('${name}', 'g', 'worker')`), 'w');
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
+  const name = `events-${run}`;
+  const pages = [await tab(name), await tab(name), await tab(name)];
+  try {
+    const perTab = 40;
+    await Promise.all(pages.map((page, i) => call(page, `tabs.writeMany('${name}', 't${i}-', ${perTab})`)));
+    // 40 sets and 14 deletes of a live key per tab.
+    const total = pages.length * (perTab + Math.ceil(perTab / 3));
+    for (const page of pages) await page.waitForFunction(`tabs.events('${name}').length >= ${total}`);
+    const lists = await Promise.all(pages.map((page) => call<string[]>(page, `tabs.events('${name}')`)));
+    assert.is(lists[0]!.length, total);
+    assert.is(new Set(lists[0]).size, lists[0]!.length, 'no event twice');
+    for (const list of lists.slice(1)) assert.equal(list, lists[0]);
+    for (let t = 0; t < pages.length; t++) {
+      for (let i = 0; i < perTab; i++) assert.ok(lists[0]!.includes(`set shared t${t}-${i} v${i}`));
+    }
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+test("a scope's maxKeys holds exactly across three tabs racing", async () => {
+  const name = `quota-${run}`;
+  const pages = [await tab(name), await tab(name), await tab(name)];
+  try {
+    const results = await Promise.all(
+      pages.map((page, i) =>
+        call<{ ok: number; quota: number; other: number }>(page, `tabs.quotaRace('${name}', 'p${i}-', 40, 50)`),
+      ),
+    );
+    assert.is(
+      results.reduce((sum, r) => sum + r.ok, 0),
+      50,
+    );
+    assert.is(
+      results.reduce((sum, r) => sum + r.quota, 0),
+      70,
+    );
+    assert.is(
+      results.reduce((sum, r) => sum + r.other, 0),
+      0,
+    );
+    assert.is(Object.keys(await call(pages[0]!, `tabs.getAll('${name}', 'race:g')`)).length, 50);
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+/**
+ * Three tabs increment a counter in transactions while the leading tab (a fourth, which only
+ * holds the database) goes away; the counter must equal the transactions that resolved.
+ */
+async function counterAcrossFailover(name: string, kill: (leader: Page) => Promise<void>): Promise<void> {
+  const leader = await tab(name);
+  const pages = [await tab(name), await tab(name), await tab(name)];
+  try {
+    const perTab = 60;
+    const loops = pages.map((page) =>
+      call<{ resolved: number; retried: number; failures: string[] }>(
+        page,
+        `tabs.increment('${name}', ${perTab})`,
+        60_000,
+      ),
+    );
+    await pages[0]!.waitForFunction(`tabs.progress('${name}') >= 5`);
+    await kill(leader);
+    const results = await Promise.all(loops);
+    for (const result of results) assert.equal(result.failures, []);
+    const resolved = results.reduce((sum, r) => sum + r.resolved, 0);
+    assert.is(resolved, pages.length * perTab);
+    assert.is(await call(pages[1]!, `tabs.get('${name}', 'c', 'n')`), String(resolved));
+    console.log(
+      `  ${name}: ${resolved} transactions, ${results.reduce((s, r) => s + r.retried, 0)} retried after the failover`,
+    );
+  } finally {
+    await closeAll([leader, ...pages]);
+  }
+}
+
+test('a counter incremented from three tabs while the leading tab crashes ends at the transactions that resolved', async () => {
+  // A renderer crash. (CDP's Page.crash takes the whole of Debian's headless Chromium down with
+  // the tab, so the crash is caused the way a user can: chrome://crash kills the tab's renderer.)
+  await counterAcrossFailover(`crash-${run}`, async (leader) => {
+    await leader.goto('chrome://crash').catch(() => undefined);
+  });
+});
+
+test('a counter incremented from three tabs while the leading tab closes ends at the transactions that resolved', async () => {
+  await counterAcrossFailover(`close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
+});
+
+test('failover time: the leading tab closed, until the next call is answered', async () => {
+  const name = `failover-${run}`;
+  const pages: Page[] = [];
+  for (let i = 0; i < 6; i++) pages.push(await tab(name));
+  const observer = pages.at(-1)!;
+  const times: number[] = [];
+  try {
+    // The lock goes to the tabs in the order they asked: closing the oldest hands it to the next.
+    for (const leader of pages.slice(0, 5)) {
+      const start = Date.now();
+      await leader.close({ runBeforeUnload: false });
+      await call(observer, `tabs.timeGet('${name}')`);
+      times.push(Date.now() - start);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`  failover: median ${times[2]} ms, worst ${times[4]} ms (5 leader closes, Chromium)`);
+    assert.is(times.length, 5);
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+test.run();
