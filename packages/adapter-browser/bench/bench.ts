@@ -1,12 +1,29 @@
 /**
- * The bench page: the in-worker figures (bench-worker.ts), then the main-thread store, whose
- * every driver call is a message to the page's database worker. `globalThis.goStoreBench`
- * resolves to every figure.
+ * The bench page: the in-worker figures (bench-worker.ts), a bare postMessage round trip to a
+ * worker, the main-thread store (its calls cross to the page's database worker, which leads
+ * its database), and, with `?shared=<name>`, the store of a database another tab leads (this
+ * tab a follower). `globalThis.goStoreBench` resolves to every figure.
  */
 import { openStore } from '@go-store/adapter-browser';
-import { type Figure, storeFigures } from './measure.js';
+import { type Figure, figure, storeFigures } from './measure.js';
 
-const run = new URLSearchParams(location.search).get('run') ?? String(Date.now());
+const params = new URLSearchParams(location.search);
+const run = params.get('run') ?? String(Date.now());
+const shared = params.get('shared');
+
+/** The round trip of one message to a worker that answers at once. */
+async function postMessageFigures(): Promise<Figure[]> {
+  const echo = new Worker(new URL('./echo-worker.js', import.meta.url), { type: 'module' });
+  const roundTrip = (): Promise<unknown> =>
+    new Promise((resolve) => {
+      echo.onmessage = resolve;
+      echo.postMessage(1);
+    });
+  await roundTrip();
+  const figures = [await figure('bare postMessage: round trip', roundTrip, 200)];
+  echo.terminate();
+  return figures;
+}
 
 function inWorker(): Promise<Figure[]> {
   const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
@@ -27,7 +44,18 @@ function onMainThread(): Promise<Figure[]> {
   );
 }
 
-const result = (async () => [...(await inWorker()), ...(await onMainThread())])();
+/** A database another tab leads: every call goes to that tab's worker. */
+async function fromFollower(): Promise<Figure[]> {
+  if (shared === null) return [];
+  return storeFigures('store, non-leader tab (opfs-sahpool)', await openStore(shared, { purgeIntervalMs: 0 }));
+}
+
+const result = (async () => [
+  ...(await inWorker()),
+  ...(await postMessageFigures()),
+  ...(await onMainThread()),
+  ...(await fromFollower()),
+])();
 (globalThis as { goStoreBench?: Promise<Figure[]> }).goStoreBench = result;
 result.then(
   (figures) => {

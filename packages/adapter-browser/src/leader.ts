@@ -4,12 +4,16 @@
  *
  * - A store's transaction (a "group": `begin` … `commit`/`rollback`) holds the database: calls
  *   of other stores wait until it ends, so quota checks and transactions stay atomic across tabs.
- * - Exactly once: a write outside a group, and every group's commit, records the caller's call
- *   id in `go_store_calls` in the same transaction. A call re-sent to a new leader after the old
- *   one died is answered from that table instead of being applied twice.
- * - Events: a commit logs its events in `go_store_events` under increasing sequence numbers, in
- *   the same transaction, so a change the old leader committed just before it died still
- *   reaches every context: each reads the log from the last number it saw.
+ * - Exactly once: a write from another context outside a group, and every group's commit from
+ *   another context, records the caller's call id in `go_store_calls` in the same transaction. A
+ *   call re-sent to a new leader after the old one died is answered from that table instead of
+ *   being applied twice. (The leader's own context needs no record: it cannot outlive itself.)
+ * - Events: every event gets the next sequence number. While other contexts are there, a commit
+ *   logs its events in `go_store_events` in the same transaction, so a change the old leader
+ *   committed just before it died still reaches every context: each reads the log from the last
+ *   number it saw. With no other context, nothing is logged and a write costs what it costs
+ *   without sharing; a context that joins starts from the current number, which is persisted
+ *   first, so numbers never go back.
  */
 import { DriverError, type SqlValue } from '@go-store/core';
 import { serialiseError } from './protocol.js';
@@ -24,8 +28,14 @@ const CREATE_EVENTS =
   'grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, at INTEGER NOT NULL)';
 const SELECT_CALL = 'SELECT result, seq FROM go_store_calls WHERE id = ?1';
 const INSERT_CALL = 'INSERT INTO go_store_calls (id, result, seq) VALUES (?1, ?2, ?3)';
-const INSERT_EVENT = 'INSERT INTO go_store_events (type, grp, key, value, at) VALUES (?1, ?2, ?3, ?4, ?5)';
+const INSERT_EVENT = 'INSERT INTO go_store_events (seq, type, grp, key, value, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)';
 const SELECT_HEAD = "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'go_store_events'), 0)";
+// sqlite_sequence holds the highest number AUTOINCREMENT ever gave out; raising it persists the
+// numbers handed out without logging.
+const INSERT_HEAD =
+  "INSERT INTO sqlite_sequence (name, seq) SELECT 'go_store_events', ?1 " +
+  "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'go_store_events')";
+const RAISE_HEAD = "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'go_store_events' AND seq < ?1";
 const SELECT_EVENTS_AFTER =
   'SELECT seq, type, grp, key, value, at FROM go_store_events WHERE seq > ?1 ORDER BY seq LIMIT ?2';
 const PRUNE_EVENTS = 'DELETE FROM go_store_events WHERE seq <= ?1';
@@ -67,6 +77,11 @@ export class Leader {
   readonly #db: SqliteWasmDriver | undefined;
   readonly #failure: unknown;
   readonly #output: LeaderOutput;
+  readonly #self: string;
+  /** The other contexts that have called, until they go away. */
+  readonly #remote = new Set<string>();
+  #seq = 0;
+  #persistedSeq = 0;
   #queue: Queued[] = [];
   #holder: Holder | undefined;
   #events: EventRecord[] = [];
@@ -78,15 +93,21 @@ export class Leader {
    * A leader over `db`, or, when the database could not be opened, one that answers every call
    * with `failure` (so that each store's `openStore` rejects with the real reason).
    */
-  constructor(db: SqliteWasmDriver | undefined, failure: unknown, output: LeaderOutput) {
+  constructor(db: SqliteWasmDriver | undefined, failure: unknown, output: LeaderOutput, self: string) {
     this.#db = db;
     this.#failure = failure;
     this.#output = output;
+    this.#self = self;
+    if (db !== undefined) {
+      this.#seq = Number(db.get(SELECT_HEAD, [])?.[0] ?? 0);
+      this.#persistedSeq = this.#seq;
+    }
   }
 
   /** Runs (or queues) a batch of calls from `member`, then sends out the answers. */
   handle(member: string, batch: readonly TabRequest[]): void {
     if (this.#stopped) return;
+    if (member !== this.#self) this.#remote.add(member);
     for (const request of batch) this.#queue.push({ member, request });
     this.#drain();
   }
@@ -94,6 +115,7 @@ export class Leader {
   /** A context went away: its open group is rolled back and its waiting calls dropped. */
   forget(member: string): void {
     if (this.#stopped) return;
+    this.#remote.delete(member);
     this.#queue = this.#queue.filter((queued) => queued.member !== member);
     const holder = this.#holder;
     if (holder !== undefined && memberOf(holder.session) === member) this.#endGroup(true);
@@ -189,7 +211,8 @@ export class Leader {
     }
     switch (request.op) {
       case 'open':
-        return { head: this.#head() } satisfies OpenAnswer;
+        if (memberOf(request.s) !== this.#self) this.#persistHead();
+        return { head: this.#seq } satisfies OpenAnswer;
       case 'get':
         return db.get(request.sql, request.params);
       case 'all':
@@ -197,7 +220,9 @@ export class Leader {
       case 'exec':
         return db.exec(request.sql);
       case 'run':
-        if (request.g === undefined && request.call !== undefined) return this.#runOnce(request.call, request);
+        if (request.g === undefined && request.call !== undefined && memberOf(request.s) !== this.#self) {
+          return this.#runOnce(request.call, request);
+        }
         return db.run(request.sql, request.params);
       case 'begin': {
         const group: Holder = { session: request.s, group: request.g ?? '' };
@@ -211,7 +236,7 @@ export class Leader {
         return undefined;
       }
       case 'commit':
-        return this.#commit(request.call, request.events);
+        return this.#commit(request.call, request.events, memberOf(request.s) !== this.#self);
       case 'rollback':
         this.#endGroup(true);
         return undefined;
@@ -232,7 +257,7 @@ export class Leader {
     db.begin();
     try {
       const changed = db.run(request.sql, request.params);
-      db.run(INSERT_CALL, [call, changed, this.#head()]);
+      db.run(INSERT_CALL, [call, changed, this.#seq]);
       db.commit();
       this.#afterCommit();
       return changed;
@@ -242,22 +267,26 @@ export class Leader {
     }
   }
 
-  #commit(call: string, events: readonly NewEvent[]): CommitAnswer {
+  #commit(call: string, events: readonly NewEvent[], remote: boolean): CommitAnswer {
     const db = this.#db as SqliteWasmDriver;
-    let seq = 0;
+    const before = this.#seq;
+    const log = this.#remote.size > 0;
     const records: EventRecord[] = [];
     try {
       for (const [type, group, key, value, at] of events) {
-        db.run(INSERT_EVENT, [type, group, key, value, at]);
-        seq = Number(db.get('SELECT last_insert_rowid()', [])?.[0]);
+        const seq = ++this.#seq;
+        if (log) db.run(INSERT_EVENT, [seq, type, group, key, value, at]);
         records.push([seq, type, group, key, value, at]);
       }
-      db.run(INSERT_CALL, [call, 0, seq]);
+      if (remote) db.run(INSERT_CALL, [call, 0, this.#seq]);
       db.commit();
     } catch (error) {
+      this.#seq = before;
       this.#endGroup(true);
       throw error;
     }
+    if (log) this.#persistedSeq = this.#seq;
+    const seq = this.#seq;
     this.#holder = undefined;
     this.#events.push(...records);
     this.#afterCommit();
@@ -276,15 +305,30 @@ export class Leader {
     const db = this.#db as SqliteWasmDriver;
     // Pruning is housekeeping: if it fails, it is tried again after the next commits.
     try {
-      db.run(PRUNE_EVENTS, [this.#head() - LOG_KEPT]);
+      db.run(PRUNE_EVENTS, [this.#seq - LOG_KEPT]);
       db.run(PRUNE_CALLS, [LOG_KEPT]);
     } catch {
       // Kept for the next attempt.
     }
   }
 
-  #head(): number {
-    return Number((this.#db as SqliteWasmDriver).get(SELECT_HEAD, [])?.[0] ?? 0);
+  /**
+   * Persists the numbers handed out so far, before another context starts following them: the
+   * next leader then never hands one out again.
+   */
+  #persistHead(): void {
+    if (this.#persistedSeq >= this.#seq) return;
+    const db = this.#db as SqliteWasmDriver;
+    db.begin();
+    try {
+      db.run(INSERT_HEAD, [this.#seq]);
+      db.run(RAISE_HEAD, [this.#seq]);
+      db.commit();
+    } catch (error) {
+      rollbackQuietly(db);
+      throw error;
+    }
+    this.#persistedSeq = this.#seq;
   }
 
   #eventsAfter(since: number): EventRecord[] {

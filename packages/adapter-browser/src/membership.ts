@@ -16,6 +16,7 @@ import { Leader, prepareLeaderTables } from './leader.js';
 import { type BrowserVfs, openDatabase } from './open-database.js';
 import { deserialiseError } from './protocol.js';
 import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
+import { loadSqlite3 } from './sqlite3.js';
 import {
   channelName,
   type EventRecord,
@@ -89,6 +90,9 @@ export class Membership {
     this.#onClose = onClose;
     this.#channel = new BroadcastChannel(channelName(vfs, name));
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#onMessage(event.data);
+    // Every member may have to take over: with sqlite-wasm already loaded, a failover does not
+    // wait for the engine to start.
+    loadSqlite3().catch(() => undefined);
     this.ready = this.#holdMemberLock().then(() => {
       this.#post({ v: TAB_PROTOCOL, t: 'hello' });
       this.#campaign();
@@ -297,7 +301,7 @@ export class Membership {
     const id = randomId();
     this.#leaderAbort = new AbortController();
     this.#watched = new Set();
-    this.#leader = new Leader(db, failure, (events, answers) => this.#output(id, events, answers));
+    this.#leader = new Leader(db, failure, (events, answers) => this.#output(id, events, answers), this.id);
     this.#leaderChanged(id);
     this.#post({ v: TAB_PROTOCOL, t: 'leader', id });
   }

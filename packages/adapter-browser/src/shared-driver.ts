@@ -52,6 +52,8 @@ export async function openShared(name: string, vfs: BrowserVfs): Promise<SharedD
 
 /** One store's connection to a shared database. */
 export class SharedDriver implements SqlDriver, Session {
+  /** Reads made together travel together (one message), and are answered in order. */
+  readonly concurrentReads = true;
   readonly events: SharedEvents;
   readonly #membership: Membership;
   readonly #session: string;

@@ -12,6 +12,8 @@ export class WorkerDriver implements SqlDriver {
   readonly #host: WorkerHost;
   readonly #db: number;
   readonly #onClose: () => void;
+  /** Reads made together travel together (one message), and are answered in order. */
+  readonly concurrentReads = true;
   readonly events: SharedEvents;
   #staged: readonly StoreEvent[] = [];
   #released = false;

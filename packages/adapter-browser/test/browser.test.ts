@@ -138,6 +138,20 @@ test('a tab that goes away without closing its store releases the database', asy
   }
 });
 
+test('without a bundler: a page with only an import map opens a store on OPFS, and so does its own worker', async () => {
+  const page = await state.context!.newPage();
+  try {
+    await page.goto(url(`importmap.html?run=${run}`));
+    const result = await within(page.evaluate('globalThis.importMapResult'), 60_000, 'import map page');
+    assert.equal(result, {
+      fromWorker: { seen: 'from the page' },
+      values: { page: 'from the page', worker: 'from the worker' },
+    });
+  } finally {
+    await page.close();
+  }
+});
+
 test('the opfs VFS on a page without COOP/COEP fails with a clear error', async () => {
   const page = await labPage(state.context!);
   try {

@@ -4,7 +4,7 @@
  * sqlite-wasm finds beside the script that loads it (`new URL('sqlite3.wasm', import.meta.url)`).
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readdir, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { packageRoot, requireFromPackage } from './package-root.js';
@@ -26,6 +26,7 @@ const ENTRIES = [
   'test-pages/tabs-worker.ts',
   'bench/bench.ts',
   'bench/bench-worker.ts',
+  'bench/echo-worker.ts',
   'examples/notes.ts',
 ];
 
@@ -63,8 +64,14 @@ export async function bundlePages(): Promise<string> {
   await copyFile(join(sqlJsDist, 'sql-wasm-browser.wasm'), join(out, 'sql-wasm-browser.wasm'));
   for (const dir of ['test-pages', 'examples', 'bench']) {
     for (const file of await readdir(join(pkg, dir))) {
-      if (file.endsWith('.html') || file.endsWith('.css')) await copyFile(join(pkg, dir, file), join(out, file));
+      if (file.endsWith('.html') || file.endsWith('.css') || file.endsWith('.mjs')) {
+        await copyFile(join(pkg, dir, file), join(out, file));
+      }
     }
+  }
+  // The built packages as they are, for the page that loads them with an import map alone.
+  for (const name of ['adapter-browser', 'core', 'template']) {
+    await cp(join(pkg, '..', name, 'dist'), join(out, 'pkg', name, 'dist'), { recursive: true });
   }
   return out;
 }
