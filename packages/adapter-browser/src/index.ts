@@ -110,8 +110,10 @@ export async function openStore(name: string, options: OpenOptions = {}): Promis
 async function openInWorker(name: string, vfs: BrowserVfs, workerUrl: string | URL | undefined): Promise<WorkerDriver> {
   if (!hasOpfs()) throw noOpfsError(name);
   if (typeof Worker !== 'function') throw noOpfsError(name, 'Worker is missing');
+  // Both written as `new URL('./file', import.meta.url)`, which bundlers (Vite, webpack, Parcel)
+  // recognise and emit as files; without a bundler they are the package's own dist/ files.
   const driver = new WorkerDriver(workerUrl ?? new URL('./worker.js', import.meta.url));
-  await driver.open(name, vfs);
+  await driver.open(name, vfs, new URL('./sqlite3.wasm', import.meta.url).href);
   return driver;
 }
 

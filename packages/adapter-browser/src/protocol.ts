@@ -21,10 +21,14 @@ import type { BrowserVfs } from './open-database.js';
 
 /**
  * A driver call from the page. `id` pairs it with its response; `db` names the connection (one
- * worker serves every database of a page).
+ * worker serves every database of a page). `open` carries `wasmUrl`, where the page's bundler (or
+ * the package itself) serves `sqlite3.wasm`.
  */
-export type Request = { readonly id: number; readonly db: number } & (
-  | { readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs }
+export type Request = {
+  readonly id: number;
+  readonly db: number;
+} & (
+  | { readonly op: 'open'; readonly name: string; readonly vfs: BrowserVfs; readonly wasmUrl: string }
   | { readonly op: 'all' | 'get' | 'run'; readonly sql: string; readonly params: readonly SqlValue[] }
   | { readonly op: 'exec'; readonly sql: string }
   | { readonly op: 'begin' | 'rollback' | 'close' }

@@ -13,13 +13,23 @@ export type Sqlite3 = Sqlite3Static;
 type InitModule = (moduleArg?: {
   print?: (text: string) => void;
   printErr?: (text: string) => void;
+  locateFile?: (file: string) => string;
 }) => Promise<Sqlite3>;
 interface ApiConfigHost {
   sqlite3ApiConfig?: { error?: (...args: unknown[]) => void };
 }
 
 let loading: Promise<Sqlite3> | undefined;
+let wasmUrl: string | undefined;
 let lastVfsError: Error | undefined;
+
+/**
+ * Where to fetch `sqlite3.wasm` from, when it is not beside sqlite-wasm's script (a bundler
+ * emitted it elsewhere). Takes effect if sqlite-wasm is not loaded yet.
+ */
+export function useWasmUrl(url: string): void {
+  wasmUrl = url;
+}
 
 /** The sqlite-wasm module, instantiated on first use and shared by every database in this context. */
 export function loadSqlite3(): Promise<Sqlite3> {
@@ -42,7 +52,12 @@ async function instantiate(): Promise<Sqlite3> {
     },
   };
   const module = (await import('@sqlite.org/sqlite-wasm')) as unknown as { default: InitModule };
-  return module.default({ print: () => undefined, printErr: (text) => console.error(text) });
+  const located = wasmUrl;
+  return module.default({
+    print: () => undefined,
+    printErr: (text) => console.error(text),
+    ...(located === undefined ? {} : { locateFile: () => located }),
+  });
 }
 
 /** Returns and forgets the last exception an OPFS VFS reported, if any. */

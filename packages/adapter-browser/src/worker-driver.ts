@@ -32,9 +32,9 @@ export class WorkerDriver implements SqlDriver {
   }
 
   /** Opens the database in the worker; on failure the driver is released. */
-  async open(name: string, vfs: BrowserVfs): Promise<void> {
+  async open(name: string, vfs: BrowserVfs, wasmUrl: string): Promise<void> {
     try {
-      await this.#host.call(this.#db, { op: 'open', name, vfs });
+      await this.#host.call(this.#db, { op: 'open', name, vfs, wasmUrl });
     } catch (error) {
       this.#release();
       throw error;

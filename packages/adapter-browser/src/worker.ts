@@ -12,6 +12,7 @@
  */
 import { type Request, type Response, serialiseError } from './protocol.js';
 import { openShared, type SharedDriver } from './shared-driver.js';
+import { useWasmUrl } from './sqlite3.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
@@ -52,6 +53,7 @@ function settle(id: number, result: unknown): void {
 
 function handle(request: Request): void {
   if (request.op === 'open') {
+    useWasmUrl(request.wasmUrl);
     void open(request.id, request.db, request.name, request.vfs);
     return;
   }
