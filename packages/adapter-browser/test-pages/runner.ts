@@ -1,9 +1,11 @@
 /**
  * The conformance page. `?mode=worker` runs the suites inside a worker on the direct driver;
- * `?mode=main` runs them here, on the main-thread store that talks to a worker per database.
+ * `?mode=main` runs them here, on the main-thread store that talks to a worker per database;
+ * `?mode=follower` runs them here too, on databases another context (holder-worker.ts) leads.
  * The outcome is `globalThis.goStoreResult` (a Promise), which the Node side awaits.
  */
-import { openStore } from '@go-store/adapter-browser';
+import { openStore, type Store } from '@go-store/adapter-browser';
+import type { HolderRequest } from './holder-worker.js';
 import { opener, runSuites, type SuiteResult } from './suites.js';
 
 const params = new URLSearchParams(location.search);
@@ -38,7 +40,44 @@ async function onMainThread(): Promise<SuiteResult> {
   }
 }
 
-const result = mode === 'main' ? onMainThread() : inWorker();
+/**
+ * Every test's database is opened first by another context, which therefore leads it; this
+ * page's store follows, so every call crosses to that context. Closing the store closes the
+ * leader's too.
+ */
+async function asFollower(): Promise<SuiteResult> {
+  const holder = new Worker(new URL('./holder-worker.js', import.meta.url), { type: 'module' });
+  let nextId = 1;
+  const waiting = new Map<number, (error: string | undefined) => void>();
+  holder.onmessage = (event: MessageEvent<{ id: number; error?: string }>) => {
+    waiting.get(event.data.id)?.(event.data.error);
+    waiting.delete(event.data.id);
+  };
+  const ask = (op: HolderRequest['op'], name: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (error) => (error === undefined ? resolve() : reject(new Error(error))));
+      holder.postMessage({ id, op, name, vfs } satisfies HolderRequest);
+    });
+  const open = opener(
+    async (name, options) => {
+      await ask('open', name);
+      const store: Store = await openStore(name, options);
+      const close = store.close.bind(store);
+      store.close = () => close().finally(() => ask('close', name));
+      return store;
+    },
+    vfs,
+    run,
+  );
+  try {
+    return await runSuites(`non-leader tab (${vfs})`, open);
+  } finally {
+    holder.terminate();
+  }
+}
+
+const result = mode === 'main' ? onMainThread() : mode === 'follower' ? asFollower() : inWorker();
 (globalThis as { goStoreResult?: Promise<SuiteResult> }).goStoreResult = result;
 result.then(
   (r) => {

@@ -72,7 +72,7 @@ function stripColours(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
-async function conformance(mode: 'worker' | 'main', vfs: 'opfs-sahpool' | 'opfs'): Promise<void> {
+async function conformance(mode: 'worker' | 'main' | 'follower', vfs: 'opfs-sahpool' | 'opfs'): Promise<void> {
   const page = await state.context!.newPage();
   try {
     await page.goto(
@@ -118,6 +118,10 @@ test('conformance: in a worker on opfs (cross-origin isolated page)', async () =
 
 test('conformance: main thread, through the worker proxy (opfs-sahpool)', async () => {
   await conformance('main', 'opfs-sahpool');
+});
+
+test('conformance: from a context that does not lead the database (opfs-sahpool)', async () => {
+  await conformance('follower', 'opfs-sahpool');
 });
 
 test('a tab that goes away without closing its store releases the database', async () => {

@@ -19,6 +19,7 @@ export function wwwRoot(): string {
 const ENTRIES = [
   'test-pages/runner.ts',
   'test-pages/suite-worker.ts',
+  'test-pages/holder-worker.ts',
   'test-pages/lab.ts',
   'test-pages/lab-worker.ts',
   'test-pages/no-sync-worker.ts',
