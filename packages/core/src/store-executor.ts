@@ -65,13 +65,10 @@ export class StoreExecutor implements Executor {
 
   read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
     return this.guarded(op, (inside) =>
-      this.lock.run(
-        () => {
-          inside?.check();
-          return guard(() => fn(this.driver, this.#now()), op, group, key);
-        },
-        this.driver.concurrentReads === true,
-      ),
+      this.lock.run(() => {
+        inside?.check();
+        return guard(() => fn(this.driver, this.#now()), op, group, key);
+      }, this.driver.concurrentReads === true),
     );
   }
 
