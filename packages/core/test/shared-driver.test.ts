@@ -37,7 +37,9 @@ async function sharedDriver(concurrentReads: boolean): Promise<Harness> {
   const SQL = await loadSqlJs();
   const inner = createSqlJsDriver(new SQL.Database());
   const logged: StoreEvent[][] = [];
-  let staged: readonly StoreEvent[] = [];
+  // What `log` staged for the open transaction; undefined when it was not called (the schema's own
+  // transactions), and then nothing is logged.
+  let staged: readonly StoreEvent[] | undefined;
   let dispatch: (events: readonly StoreEvent[]) => void = () => undefined;
   let failing = 0;
   let reads = 0;
@@ -81,7 +83,11 @@ async function sharedDriver(concurrentReads: boolean): Promise<Harness> {
       return later(() => inner.run(sql, params));
     },
     exec: (sql) => later(() => inner.exec(sql)),
-    begin: () => later(() => inner.begin()),
+    begin: () =>
+      later(() => {
+        staged = undefined;
+        inner.begin();
+      }),
     commit: () =>
       later(() => {
         if (failing > 0) {
@@ -89,8 +95,10 @@ async function sharedDriver(concurrentReads: boolean): Promise<Harness> {
           throw new DriverError('the leader went away', undefined, { retryable: true });
         }
         inner.commit();
-        logged.push([...staged]);
-        dispatch(staged);
+        if (staged !== undefined) {
+          logged.push([...staged]);
+          dispatch(staged);
+        }
       }),
     rollback: () => later(() => inner.rollback()),
     close: () => later(() => inner.close()),
