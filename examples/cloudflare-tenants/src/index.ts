@@ -13,29 +13,23 @@
  * never waits on another's. The D1 variant keeps every tenant in one database (one writer for
  * all), which is simpler to query across tenants and fine while the load is modest.
  */
-import { type D1DatabaseLike, openD1Store, type Store } from '@go-store/adapter-cloudflare';
+import { openD1Store, type Store } from '@go-store/adapter-cloudflare';
 import { errorResponse, serveApi, text } from './api.js';
 import { pathSegments } from './paths.js';
 
 export { Tenant } from './tenant.js';
 
-/** The parts of a Durable Object namespace binding used here. */
-interface TenantNamespace {
-  idFromName(name: string): unknown;
-  get(id: unknown): { fetch(request: Request): Promise<Response> };
-}
-
 interface Env {
-  TENANTS: TenantNamespace;
-  DB: D1DatabaseLike;
+  TENANTS: DurableObjectNamespace;
+  DB: D1Database;
 }
 
 const TENANT_NAME = /^[a-zA-Z0-9-]+$/;
 
 // One D1 store per binding and isolate: opening checks the schema, which costs round trips.
-const d1Stores = new WeakMap<D1DatabaseLike, Promise<Store>>();
+const d1Stores = new WeakMap<D1Database, Promise<Store>>();
 
-function d1Store(db: D1DatabaseLike): Promise<Store> {
+function d1Store(db: D1Database): Promise<Store> {
   let opening = d1Stores.get(db);
   if (opening === undefined) {
     opening = openD1Store(db);

@@ -2,20 +2,14 @@
  * One tenant's Durable Object: a SQLite-backed object holding the tenant's own store, opened
  * once when the object starts and shared by its requests. Declared in `new_sqlite_classes`.
  */
-import { type DurableObjectStorageLike, dump, openDurableObjectStore, type Store } from '@go-store/adapter-cloudflare';
+import { dump, openDurableObjectStore, type Store } from '@go-store/adapter-cloudflare';
 import { errorResponse, serveApi } from './api.js';
 import { pathSegments } from './paths.js';
-
-/** The parts of the object's `ctx` used here. */
-interface TenantState {
-  storage: DurableObjectStorageLike;
-  blockConcurrencyWhile<T>(callback: () => Promise<T>): Promise<T>;
-}
 
 export class Tenant {
   readonly #store: Promise<Store>;
 
-  constructor(ctx: TenantState) {
+  constructor(ctx: DurableObjectState) {
     // No request is delivered before the store is open (or has failed to open).
     this.#store = ctx.blockConcurrencyWhile(() => openDurableObjectStore(ctx.storage));
   }
