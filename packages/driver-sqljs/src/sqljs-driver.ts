@@ -1,12 +1,20 @@
 /**
- * A {@link SqlDriver} over a sql.js `Database`.
+ * A go-store `SqlDriver` (see `@go-store/core`) over a sql.js `Database`.
  *
  * This module imports nothing from `node:*` so that it serves Deno, Bun, browsers and workerd
  * as well as Node: the caller loads sql.js (however its runtime loads WebAssembly) and hands
  * over the database.
  */
-import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
 import type { Database, SqlValue as SqlJsValue, Statement } from 'sql.js';
+
+/**
+ * A value bound to or read from SQLite: the shape of core's `SqlValue`. Declared here, not
+ * imported, so that this package depends on no other of ours: the driver fits core's
+ * `SqlDriver` by its shape.
+ */
+type SqlValue = string | number | bigint | Uint8Array | null;
+/** One result row, as core's `SqlRow`. */
+type SqlRow = readonly SqlValue[];
 
 /**
  * Runs `load` — a call of sql.js's `initSqlJs` — so that the engine it creates keeps a leading
@@ -39,7 +47,16 @@ export function preservingByteOrderMarks<T>(load: () => T): T {
 }
 
 /** A sql.js driver, with access to the database for adapters that persist it. */
-export interface SqlJsDriver extends SqlDriver {
+export interface SqlJsDriver {
+  all(sql: string, params: readonly SqlValue[]): SqlRow[];
+  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
+  /** The number of rows the statement changed. */
+  run(sql: string, params: readonly SqlValue[]): number;
+  exec(sql: string): void;
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+  close(): void;
   /** The underlying sql.js database. */
   readonly db: Database;
   /** Finalises cached statements (before `db.export()` or `db.close()`). */

@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderTemplate, TemplateError } from '@go-store/template';
 // The suite's seeded generator: every run fuzzes the same inputs.
-import { random as prng } from '@go-store/test-suite';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -130,6 +129,15 @@ function tokenSoup(rand: () => number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += TOKENS[Math.floor(rand() * TOKENS.length)];
   return s;
+}
+
+/** A seeded generator of numbers in [0, 1), so every fuzz run tries the same inputs (a 48-bit LCG). */
+function prng(seed: number): () => number {
+  let state = BigInt(seed);
+  return () => {
+    state = (state * 0x5deece66dn + 0xbn) & 0xffffffffffffn;
+    return Number(state >> 16n) / 2 ** 32;
+  };
 }
 
 function randomChars(rand: () => number): string {
