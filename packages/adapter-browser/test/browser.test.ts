@@ -68,7 +68,6 @@ function lab(page: Page, expression: string, ms = 20_000): Promise<LabResult> {
 }
 
 function stripColours(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 

@@ -1,6 +1,8 @@
 /**
  * docs/api.md, "Methods": the batch methods — `setMany`, `getMany`, `deletePrefix` — and keyset pagination
  * with `getPage`, on the store and on a ScopedStore.
+ *
+ * One area of the suite in one file: it is long because the area has many promises to check.
  */
 import { InvalidArgumentError, QuotaExceededError } from '@go-store/core';
 import * as assert from 'uvu/assert';

@@ -1,6 +1,8 @@
 /**
  * docs/api.md, "Events": events — their shape and order, which writes emit them, watchers (wildcards, bounded
  * buffers, `dropped`, unwatch) and `onChange` callbacks (re-entrancy, throwing callbacks).
+ *
+ * One area of the suite in one file: it is long because the area has many promises to check.
  */
 import { InvalidArgumentError, NotFoundError, type StoreEvent } from '@go-store/core';
 import * as assert from 'uvu/assert';

@@ -1,6 +1,8 @@
 /**
  * docs/api.md, "Scopes and quotas": `ScopedStore` — namespaces stored as `namespace:group`, counts within the namespace,
  * and the `maxKeys`/`maxGroups` quotas, whose check and write are one atomic step.
+ *
+ * One area of the suite in one file: it is long because the area has many promises to check.
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, StoreError } from '@go-store/core';
 import * as assert from 'uvu/assert';

@@ -2,6 +2,8 @@
  * docs/api.md, "Transactions": `store.transaction(async (tx) => …)` — all or nothing, reads that see the
  * transaction's own writes, events only after commit and in order, other calls wait, and the
  * callback's error propagates unchanged.
+ *
+ * One area of the suite in one file: it is long because the area has many promises to check.
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, type Store, StoreError } from '@go-store/core';
 import * as assert from 'uvu/assert';
