@@ -56,9 +56,9 @@ export function checkNoHotJournal(path: string): void {
   let fd: number;
   try {
     fd = fs.openSync(journal, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
   }
   const head = new Uint8Array(JOURNAL_MAGIC.length);
   try {
@@ -98,15 +98,15 @@ export function readDatabaseImage(path: string, main: Uint8Array | undefined): D
       walFrames: fold.committedFrames,
       walIgnoredFrames: fold.uncommittedFrames,
     };
-  } catch (err) {
-    if (err instanceof WalFormatError) {
+  } catch (error) {
+    if (error instanceof WalFormatError) {
       throw new NotADatabaseError(
-        `openStore: ${walPath}: cannot apply this write-ahead log: ${err.message}; no file was modified`,
+        `openStore: ${walPath}: cannot apply this write-ahead log: ${error.message}; no file was modified`,
         {
-          cause: err,
+          cause: error,
         },
       );
     }
-    throw err;
+    throw error;
   }
 }

@@ -11,12 +11,12 @@ export function fsyncDirectory(dir: string): void {
   try {
     fd = fs.openSync(dir, 'r');
     fs.fsyncSync(fd);
-  } catch (err) {
+  } catch (error) {
     // Some platforms and file systems cannot open or sync a directory; there is nothing more
     // to do there, and the rename itself is still atomic.
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP')
-      throw err;
+      throw error;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -26,9 +26,9 @@ export function fsyncDirectory(dir: string): void {
 export function readIfExists(path: string): Uint8Array | undefined {
   try {
     return fs.readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
@@ -37,9 +37,9 @@ export function exists(path: string): boolean {
   try {
     fs.lstatSync(path);
     return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 
@@ -48,9 +48,9 @@ export function removeIfExists(path: string): boolean {
   try {
     fs.unlinkSync(path);
     return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
   }
 }
 

@@ -56,16 +56,16 @@ export async function openFileDriver(path: string, options: FileDriverOptions = 
   let lock: FileLock;
   try {
     lock = acquireLock(files.database);
-  } catch (err) {
-    throw describeFsError(files, err);
+  } catch (error) {
+    throw describeFsError(files, error);
   }
   try {
     refuseIfSqliteHasIt(files.database);
     const SQL = await loadSqlJs();
     return await openLocked(SQL, files, lock, resolved);
-  } catch (err) {
+  } catch (error) {
     lock.release();
-    throw describeFsError(files, err);
+    throw describeFsError(files, error);
   }
 }
 

@@ -265,8 +265,8 @@ class ByteReader {
   text(): string {
     try {
       return decoder.decode(this.raw());
-    } catch (err) {
-      if (err instanceof Malformed) throw err;
+    } catch (error) {
+      if (error instanceof Malformed) throw error;
       throw new Malformed('bad UTF-8');
     }
   }
@@ -276,26 +276,26 @@ class ByteReader {
  * Encodes records for one log file. Holds the SQL dictionary of the records written so far.
  */
 export class LogEncoder {
-  private readonly sqlIds = new Map<string, number>();
-  private readonly out = new ByteWriter();
+  readonly #sqlIds = new Map<string, number>();
+  readonly #out = new ByteWriter();
 
   /** Forgets the dictionary: later records define their SQL again, from id 0. */
   resetDictionary(): void {
-    this.sqlIds.clear();
+    this.#sqlIds.clear();
   }
 
   /** A framed record of committed statements (`transaction`: they ran between begin and commit). */
   writes(statements: readonly LoggedStatement[], transaction: boolean): Uint8Array {
-    const out = this.begin();
+    const out = this.#begin();
     out.u8(TYPE_WRITES);
     out.u8(transaction ? FLAG_TRANSACTION : 0);
     out.varint(statements.length);
     for (const s of statements) {
       out.u8(s.op === 'run' ? OP_RUN : s.op === 'exec' ? OP_EXEC : OP_EXEC_PARTIAL);
-      let id = this.sqlIds.get(s.sql);
+      let id = this.#sqlIds.get(s.sql);
       if (id === undefined) {
-        id = this.sqlIds.size;
-        this.sqlIds.set(s.sql, id);
+        id = this.#sqlIds.size;
+        this.#sqlIds.set(s.sql, id);
         out.varint(id * 2 + 1);
         out.text(s.sql);
       } else {
@@ -306,26 +306,26 @@ export class LogEncoder {
         for (const p of s.params) encodeParam(out, p);
       }
     }
-    return this.finish();
+    return this.#finish();
   }
 
   /** A framed snapshot marker. */
   snapshot(covered: number, imageLength: number, imageCrc: number): Uint8Array {
-    const out = this.begin();
+    const out = this.#begin();
     out.u8(TYPE_SNAPSHOT);
     out.f64(covered);
     out.f64(imageLength);
     out.u32(imageCrc);
-    return this.finish();
+    return this.#finish();
   }
 
-  private begin(): ByteWriter {
-    this.out.length = RECORD_FRAME;
-    return this.out;
+  #begin(): ByteWriter {
+    this.#out.length = RECORD_FRAME;
+    return this.#out;
   }
 
-  private finish(): Uint8Array {
-    const { bytes, view, length } = this.out;
+  #finish(): Uint8Array {
+    const { bytes, view, length } = this.#out;
     const payload = length - RECORD_FRAME;
     if (payload > 0xffffffff) throw new RangeError('log record larger than 4 GiB');
     view.setUint32(0, payload, true);
@@ -368,9 +368,9 @@ export function decodeRecord(
   try {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     return decodePayload(new ByteReader(bytes, view, start, end), dictionary);
-  } catch (err) {
-    if (err instanceof Malformed) return undefined;
-    throw err;
+  } catch (error) {
+    if (error instanceof Malformed) return undefined;
+    throw error;
   }
 }
 

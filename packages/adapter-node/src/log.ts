@@ -32,28 +32,37 @@ export class LogFile {
   /** Set once a write or fsync has failed: the file's state is unknown and it takes no more records. */
   failure: WriteOutcomeUnknownError | undefined;
 
-  private fileLength: number;
-  private syncedLength: number;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private group: { promise: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined;
-  private relaxedTimer: NodeJS.Timeout | undefined;
+  #fileLength: number;
+  #syncedLength: number;
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #group: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined;
+  #relaxedTimer: NodeJS.Timeout | undefined;
   /** In `relaxed` mode, when the oldest record not yet fsynced was handed to the kernel. */
-  private unsyncedSince: number | undefined;
-  private closed = false;
+  #unsyncedSince: number | undefined;
+  #closed = false;
+
+  #fd: number;
+  #headerLength: number;
+  readonly #durability: Durability;
+  readonly #relaxedIntervalMs: number;
 
   private constructor(
     /** The log's path. */
     readonly path: string,
-    private fd: number,
+    fd: number,
     /** The length of the file's header. */
-    private headerLength: number,
+    headerLength: number,
     length: number,
-    private readonly durability: Durability,
-    private readonly relaxedIntervalMs: number,
+    durability: Durability,
+    relaxedIntervalMs: number,
   ) {
-    this.fileLength = length;
-    this.syncedLength = length;
+    this.#fd = fd;
+    this.#headerLength = headerLength;
+    this.#durability = durability;
+    this.#relaxedIntervalMs = relaxedIntervalMs;
+    this.#fileLength = length;
+    this.#syncedLength = length;
   }
 
   /**
@@ -67,9 +76,9 @@ export class LogFile {
       writeFully(fd, header, 0);
       fs.fdatasyncSync(fd);
       fsyncDirectory(nodePath.dirname(path));
-    } catch (err) {
+    } catch (error) {
       fs.closeSync(fd);
-      throw err;
+      throw error;
     }
     return new LogFile(path, fd, header.length, header.length, durability, relaxedIntervalMs);
   }
@@ -92,39 +101,39 @@ export class LogFile {
         fs.ftruncateSync(fd, validEnd);
         fs.fdatasyncSync(fd);
       }
-    } catch (err) {
+    } catch (error) {
       fs.closeSync(fd);
-      throw err;
+      throw error;
     }
     return new LogFile(path, fd, headerLength, validEnd, durability, relaxedIntervalMs);
   }
 
   /** Offset where the next record will start (records still in memory included). */
   get end(): number {
-    return this.fileLength + this.pendingBytes;
+    return this.#fileLength + this.#pendingBytes;
   }
 
   /** Bytes of records in the log, header excluded. */
   get recordBytes(): number {
-    return this.end - this.headerLength;
+    return this.end - this.#headerLength;
   }
 
   /** Appends a record of committed statements. */
   appendWrites(statements: readonly LoggedStatement[], transaction: boolean): void {
-    this.append(this.encoder.writes(statements, transaction));
+    this.#append(this.encoder.writes(statements, transaction));
   }
 
   /** Appends a snapshot marker (see `log-format.ts`) and makes it durable before returning. */
   appendSnapshotMarker(covered: number, imageLength: number, imageCrc: number): void {
-    this.append(this.encoder.snapshot(covered, imageLength, imageCrc));
+    this.#append(this.encoder.snapshot(covered, imageLength, imageCrc));
     this.flushNow();
   }
 
-  private append(record: Uint8Array): void {
+  #append(record: Uint8Array): void {
     if (this.failure) throw this.failure;
-    this.pending.push(record);
-    this.pendingBytes += record.length;
-    if (this.pendingBytes > MAX_PENDING_BYTES) this.writePending();
+    this.#pending.push(record);
+    this.#pendingBytes += record.length;
+    if (this.#pendingBytes > MAX_PENDING_BYTES) this.#writePending();
   }
 
   /**
@@ -133,32 +142,32 @@ export class LogFile {
    */
   sync(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.durability === 'relaxed') {
+    if (this.#durability === 'relaxed') {
       try {
-        this.writePending();
+        this.#writePending();
         // A stream of writes may keep the event loop busy past the timer's due time: the write
         // path itself fsyncs once the oldest unsynced record has waited the whole interval.
-        if (this.unsyncedSince !== undefined && performance.now() - this.unsyncedSince >= this.relaxedIntervalMs)
+        if (this.#unsyncedSince !== undefined && performance.now() - this.#unsyncedSince >= this.#relaxedIntervalMs)
           this.flushNow();
-      } catch (err) {
-        return Promise.reject(err);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      this.scheduleRelaxedSync();
+      this.#scheduleRelaxedSync();
       return Promise.resolve();
     }
-    if (this.syncedLength >= this.end) return Promise.resolve();
-    if (this.group === undefined) {
+    if (this.#syncedLength >= this.end) return Promise.resolve();
+    if (this.#group === undefined) {
       let resolve!: () => void;
-      let reject!: (err: unknown) => void;
+      let reject!: (error: unknown) => void;
       const promise = new Promise<void>((res, rej) => {
         resolve = res;
         reject = rej;
       });
-      this.group = { promise, resolve, reject };
+      this.#group = { promise, resolve, reject };
       // Run after the writes already queued in this turn have committed, so they share it.
-      setImmediate(() => this.flushGroup());
+      setImmediate(() => this.#flushGroup());
     }
-    return this.group.promise;
+    return this.#group.promise;
   }
 
   /** Writes and fsyncs everything appended so far, now, whatever the mode. */
@@ -166,63 +175,63 @@ export class LogFile {
     try {
       this.flushNow();
       return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err);
+    } catch (error) {
+      return Promise.reject(error);
     }
   }
 
-  private flushGroup(): void {
-    const group = this.group;
-    this.group = undefined;
+  #flushGroup(): void {
+    const group = this.#group;
+    this.#group = undefined;
     if (group === undefined) return;
     try {
       this.flushNow();
       group.resolve();
-    } catch (err) {
-      group.reject(err);
+    } catch (error) {
+      group.reject(error);
     }
   }
 
-  private scheduleRelaxedSync(): void {
-    if (this.relaxedTimer !== undefined || this.syncedLength >= this.fileLength) return;
-    this.relaxedTimer = setTimeout(() => {
-      this.relaxedTimer = undefined;
+  #scheduleRelaxedSync(): void {
+    if (this.#relaxedTimer !== undefined || this.#syncedLength >= this.#fileLength) return;
+    this.#relaxedTimer = setTimeout(() => {
+      this.#relaxedTimer = undefined;
       try {
         this.flushNow();
       } catch {
         // Recorded in `failure`: the next write or sync reports it.
       }
-    }, this.relaxedIntervalMs);
-    this.relaxedTimer.unref();
+    }, this.#relaxedIntervalMs);
+    this.#relaxedTimer.unref();
   }
 
   /** Writes the records held in memory to the file (no fsync). */
-  private writePending(): void {
-    if (this.pendingBytes === 0) return;
+  #writePending(): void {
+    if (this.#pendingBytes === 0) return;
     if (this.failure) throw this.failure;
-    const bytes = this.pending.length === 1 ? this.pending[0] : concat(this.pending, this.pendingBytes);
+    const bytes = this.#pending.length === 1 ? this.#pending[0] : concat(this.#pending, this.#pendingBytes);
     try {
-      writeFully(this.fd, bytes, this.fileLength);
-    } catch (err) {
-      throw this.fail('write', err);
+      writeFully(this.#fd, bytes, this.#fileLength);
+    } catch (error) {
+      throw this.#fail('write', error);
     }
-    this.fileLength += bytes.length;
-    this.unsyncedSince ??= performance.now();
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.#fileLength += bytes.length;
+    this.#unsyncedSince ??= performance.now();
+    this.#pending = [];
+    this.#pendingBytes = 0;
   }
 
   /** Writes and fsyncs everything appended so far, synchronously. */
   flushNow(): void {
-    this.writePending();
-    if (this.syncedLength >= this.fileLength) return;
+    this.#writePending();
+    if (this.#syncedLength >= this.#fileLength) return;
     try {
-      fs.fdatasyncSync(this.fd);
-    } catch (err) {
-      throw this.fail('fsync', err);
+      fs.fdatasyncSync(this.#fd);
+    } catch (error) {
+      throw this.#fail('fsync', error);
     }
-    this.syncedLength = this.fileLength;
-    this.unsyncedSince = undefined;
+    this.#syncedLength = this.#fileLength;
+    this.#unsyncedSince = undefined;
   }
 
   /**
@@ -233,10 +242,10 @@ export class LogFile {
    */
   rotate(keepFrom: number, base: Fingerprint): void {
     this.flushNow();
-    const tail = Buffer.alloc(this.fileLength - keepFrom);
+    const tail = Buffer.alloc(this.#fileLength - keepFrom);
     let read = 0;
     while (read < tail.length) {
-      const n = fs.readSync(this.fd, tail, read, tail.length - read, keepFrom + read);
+      const n = fs.readSync(this.#fd, tail, read, tail.length - read, keepFrom + read);
       if (n === 0) throw new Error(`${this.path}: shorter than expected`);
       read += n;
     }
@@ -255,22 +264,22 @@ export class LogFile {
       writeFully(fd, concat(parts, length), 0);
       fs.fdatasyncSync(fd);
       fs.renameSync(tmpPath, this.path);
-    } catch (err) {
+    } catch (error) {
       fs.closeSync(fd);
       try {
         fs.unlinkSync(tmpPath);
       } catch {
         // Never created: nothing to clean.
       }
-      throw err;
+      throw error;
     }
     // Renamed: the new file is the log now, whatever happens next; the old one is unlinked.
-    const old = this.fd;
-    this.fd = fd;
-    this.headerLength = header.length;
-    this.fileLength = length;
-    this.syncedLength = length;
-    this.unsyncedSince = undefined;
+    const old = this.#fd;
+    this.#fd = fd;
+    this.#headerLength = header.length;
+    this.#fileLength = length;
+    this.#syncedLength = length;
+    this.#unsyncedSince = undefined;
     try {
       fs.closeSync(old);
     } catch {
@@ -278,23 +287,23 @@ export class LogFile {
     }
     try {
       fsyncDirectory(nodePath.dirname(this.path));
-    } catch (err) {
+    } catch (error) {
       // The rename may not survive a power loss, and with it the records appended from now on.
-      throw this.fail('directory fsync', err);
+      throw this.#fail('directory fsync', error);
     }
   }
 
   /** Syncs what is pending and closes the file; idempotent. */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.relaxedTimer !== undefined) clearTimeout(this.relaxedTimer);
-    this.relaxedTimer = undefined;
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#relaxedTimer !== undefined) clearTimeout(this.#relaxedTimer);
+    this.#relaxedTimer = undefined;
     try {
       if (this.failure === undefined) this.flushNow();
     } finally {
-      this.flushGroup();
-      fs.closeSync(this.fd);
+      this.#flushGroup();
+      fs.closeSync(this.#fd);
     }
   }
 
@@ -303,14 +312,14 @@ export class LogFile {
    * or fsync that fails leaves the file in an unknown state), so the writes waiting for them
    * learn that their outcome is unknown, and the log takes nothing more.
    */
-  private fail(what: string, err: unknown): WriteOutcomeUnknownError {
+  #fail(what: string, error: unknown): WriteOutcomeUnknownError {
     const reason =
-      (err as NodeJS.ErrnoException)?.code === 'ENOSPC'
+      (error as NodeJS.ErrnoException)?.code === 'ENOSPC'
         ? 'no space left on the device'
-        : ((err as Error)?.message ?? String(err));
+        : ((error as Error)?.message ?? String(error));
     this.failure ??= new WriteOutcomeUnknownError(
       `${this.path}: ${what} of the log failed (${reason}): the outcome of the writes waiting for it is unknown (they may or may not be found after reopening), and later writes are refused; reopen the store`,
-      err,
+      error,
     );
     return this.failure;
   }

@@ -45,14 +45,14 @@ export function resolveFiles(path: string): DatabaseFiles {
   let database: string;
   try {
     database = fs.realpathSync(absolute);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') {
       throw new NotADatabaseError(
         `openStore: ${absolute}: a loop of symbolic links, not a database file; nothing was created`,
       );
     }
-    if (code !== 'ENOENT') throw describeFsError(databaseFiles(absolute), err);
+    if (code !== 'ENOENT') throw describeFsError(databaseFiles(absolute), error);
     checkNotDangling(absolute);
     const dir = nodePath.dirname(absolute);
     let realDir: string;
@@ -96,9 +96,9 @@ function checkNotDangling(absolute: string): void {
 }
 
 /** Words a file-system error as one naming the database and what could not be done. */
-export function describeFsError(files: DatabaseFiles, err: unknown): unknown {
-  if (err instanceof StoreError) return err;
-  const e = err as NodeJS.ErrnoException;
+export function describeFsError(files: DatabaseFiles, error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  const e = error as NodeJS.ErrnoException;
   const dir = nodePath.dirname(files.database);
   switch (e?.code) {
     case 'EACCES':
@@ -106,18 +106,18 @@ export function describeFsError(files: DatabaseFiles, err: unknown): unknown {
     case 'EROFS':
       return new DriverError(
         `openStore: ${files.database}: cannot write in ${dir} (${e.code}); the store needs to create its lock, log and snapshot files there`,
-        err,
+        error,
       );
     case 'ENOENT':
     case 'ENOTDIR':
       return new DriverError(
         `openStore: ${files.database}: the directory ${dir} does not exist (${e.code}); create it first (mkdir -p ${dir})`,
-        err,
+        error,
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new DriverError(`openStore: ${files.database}: no space left in ${dir} (${e.code})`, err);
+      return new DriverError(`openStore: ${files.database}: no space left in ${dir} (${e.code})`, error);
     default:
-      return new DriverError(`openStore: ${files.database}: ${e?.message ?? String(err)}`, err);
+      return new DriverError(`openStore: ${files.database}: ${e?.message ?? String(error)}`, error);
   }
 }

@@ -94,122 +94,133 @@ function sameRow(a: SqlRow | undefined, b: SqlRow | undefined): boolean {
 
 /** The driver of an open database file; built by the recovery once the database is up to date. */
 export class PersistentDriver implements FileDriver {
-  private readonly sql: SyncDriver;
-  private inTransaction = false;
-  private transactionStatements: LoggedStatement[] = [];
+  readonly #sql: SyncDriver;
+  #inTransaction = false;
+  #transactionStatements: LoggedStatement[] = [];
   /** `total_changes()` after the last write, or undefined when not known. */
-  private knownTotalChanges: number | undefined;
-  private readonly kinds = new Map<string, StatementKind>();
-  private snapshotSize: number;
-  private compaction: Promise<void> | undefined;
+  #knownTotalChanges: number | undefined;
+  readonly #kinds = new Map<string, StatementKind>();
+  #snapshotSize: number;
+  #compaction: Promise<void> | undefined;
   /** After a failed compaction, the log offset at which to try again. */
-  private compactAgainAt = 0;
-  private closing: Promise<void> | undefined;
-  private readonly sizeGuard: SizeGuard;
-  private pageSize: number;
+  #compactAgainAt = 0;
+  #closing: Promise<void> | undefined;
+  readonly #sizeGuard: SizeGuard;
+  #pageSize: number;
+
+  readonly #inner: SqlJsDriver;
+  readonly #log: LogFile;
+  readonly #lock: FileLock;
+  readonly #options: ResolvedOptions;
+  readonly #fileMode: number | undefined;
 
   constructor(
     readonly files: DatabaseFiles,
-    private readonly inner: SqlJsDriver,
-    private readonly log: LogFile,
-    private readonly lock: FileLock,
-    private readonly options: ResolvedOptions,
+    inner: SqlJsDriver,
+    log: LogFile,
+    lock: FileLock,
+    options: ResolvedOptions,
     snapshotSize: number,
-    private readonly fileMode: number | undefined,
+    fileMode: number | undefined,
   ) {
-    this.sql = inner as unknown as SyncDriver;
-    this.snapshotSize = snapshotSize;
-    this.knownTotalChanges = this.totalChanges();
-    this.pageSize = Number(this.sql.get(PAGE_SIZE_SQL, [])?.[0] ?? 4096);
-    this.sizeGuard = new SizeGuard(
+    this.#inner = inner;
+    this.#log = log;
+    this.#lock = lock;
+    this.#options = options;
+    this.#fileMode = fileMode;
+    this.#sql = inner as unknown as SyncDriver;
+    this.#snapshotSize = snapshotSize;
+    this.#knownTotalChanges = this.#totalChanges();
+    this.#pageSize = Number(this.#sql.get(PAGE_SIZE_SQL, [])?.[0] ?? 4096);
+    this.#sizeGuard = new SizeGuard(
       options.maxDatabaseBytes,
-      () => Number(this.sql.get(DATABASE_SIZE_SQL, [])?.[0] ?? 0),
+      () => Number(this.#sql.get(DATABASE_SIZE_SQL, [])?.[0] ?? 0),
       files.database,
     );
   }
 
   all(sql: string, params: readonly SqlValue[]): SqlRow[] {
-    const kind = this.kind(sql);
+    const kind = this.#kind(sql);
     if (kind === 'read') {
-      this.assertReadable();
-      return this.sql.all(sql, params);
+      this.#assertReadable();
+      return this.#sql.all(sql, params);
     }
-    return this.write(
+    return this.#write(
       kind,
       sql,
       params,
-      () => this.sql.all(sql, params),
+      () => this.#sql.all(sql, params),
       () => undefined,
     );
   }
 
   get(sql: string, params: readonly SqlValue[]): SqlRow | undefined {
-    const kind = this.kind(sql);
+    const kind = this.#kind(sql);
     if (kind === 'read') {
-      this.assertReadable();
-      return this.sql.get(sql, params);
+      this.#assertReadable();
+      return this.#sql.get(sql, params);
     }
-    return this.write(
+    return this.#write(
       kind,
       sql,
       params,
-      () => this.sql.get(sql, params),
+      () => this.#sql.get(sql, params),
       () => undefined,
     );
   }
 
   run(sql: string, params: readonly SqlValue[]): number {
-    return this.write(
-      this.kind(sql),
+    return this.#write(
+      this.#kind(sql),
       sql,
       params,
-      () => this.sql.run(sql, params),
+      () => this.#sql.run(sql, params),
       (changes) => changes,
     );
   }
 
   exec(sql: string): void {
-    this.assertWritable();
-    this.sizeGuard.admit([], this.pageSize);
-    const before = this.signature();
+    this.#assertWritable();
+    this.#sizeGuard.admit([], this.#pageSize);
+    const before = this.#signature();
     try {
-      this.sql.exec(sql);
-    } catch (err) {
+      this.#sql.exec(sql);
+    } catch (error) {
       // `exec` runs its statements one by one: those before the failing one stay applied.
-      const after = this.signature();
-      if (!sameRow(before, after)) this.record({ op: 'exec-partial', sql, params: [] });
-      throw err;
+      const after = this.#signature();
+      if (!sameRow(before, after)) this.#record({ op: 'exec-partial', sql, params: [] });
+      throw error;
     }
-    const after = this.signature();
-    this.knownTotalChanges = after === undefined ? undefined : Number(after[0]);
-    if (!sameRow(before, after)) this.record({ op: 'exec', sql, params: [] });
+    const after = this.#signature();
+    this.#knownTotalChanges = after === undefined ? undefined : Number(after[0]);
+    if (!sameRow(before, after)) this.#record({ op: 'exec', sql, params: [] });
   }
 
   begin(): void {
-    this.assertWritable();
-    this.sql.begin();
-    this.inTransaction = true;
-    this.transactionStatements = [];
+    this.#assertWritable();
+    this.#sql.begin();
+    this.#inTransaction = true;
+    this.#transactionStatements = [];
   }
 
   commit(): void {
-    this.assertWritable();
-    this.sql.commit();
-    this.inTransaction = false;
-    const statements = this.transactionStatements;
-    this.transactionStatements = [];
+    this.#assertWritable();
+    this.#sql.commit();
+    this.#inTransaction = false;
+    const statements = this.#transactionStatements;
+    this.#transactionStatements = [];
     // The whole transaction is one record: after a crash it is replayed entirely or not at all.
-    if (statements.length > 0) this.log.appendWrites(statements, true);
-    this.maybeCompact();
+    if (statements.length > 0) this.#log.appendWrites(statements, true);
+    this.#maybeCompact();
   }
 
   rollback(): void {
-    this.assertOpen();
-    this.sql.rollback();
-    this.inTransaction = false;
-    this.transactionStatements = [];
+    this.#assertOpen();
+    this.#sql.rollback();
+    this.#inTransaction = false;
+    this.#transactionStatements = [];
     // Rolled-back changes still count in total_changes(): take the count afresh.
-    this.knownTotalChanges = this.totalChanges();
+    this.#knownTotalChanges = this.#totalChanges();
   }
 
   /**
@@ -219,55 +230,55 @@ export class PersistentDriver implements FileDriver {
    * database without bound when writes come faster than snapshots.
    */
   sync(): Promise<void> {
-    const compaction = this.compaction;
-    if (compaction !== undefined && this.log.recordBytes > LOG_GROWTH_FACTOR * this.compactionThreshold()) {
-      return compaction.then(() => this.log.sync());
+    const compaction = this.#compaction;
+    if (compaction !== undefined && this.#log.recordBytes > LOG_GROWTH_FACTOR * this.#compactionThreshold()) {
+      return compaction.then(() => this.#log.sync());
     }
-    return this.log.sync();
+    return this.#log.sync();
   }
 
   flush(): Promise<void> {
-    return this.log.flush();
+    return this.#log.flush();
   }
 
   async compact(): Promise<void> {
-    this.assertOpen();
+    this.#assertOpen();
     // Loop: another compaction may start while this call waits for the current one.
-    while (this.compaction) await this.compaction;
-    this.assertOpen();
-    if (this.inTransaction) throw new InvalidArgumentError(`compact: ${this.files.database}: a transaction is open`);
-    await this.startCompaction('now');
+    while (this.#compaction) await this.#compaction;
+    this.#assertOpen();
+    if (this.#inTransaction) throw new InvalidArgumentError(`compact: ${this.files.database}: a transaction is open`);
+    await this.#startCompaction('now');
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
-    return this.closing;
+    this.#closing ??= this.#shutDown();
+    return this.#closing;
   }
 
-  private async shutDown(): Promise<void> {
-    while (this.compaction) await this.compaction;
+  async #shutDown(): Promise<void> {
+    while (this.#compaction) await this.#compaction;
     let failure: unknown;
     try {
-      if (this.inTransaction) this.rollback();
-      if (this.log.failure) throw this.log.failure;
-      if (this.log.recordBytes > 0 || exists(this.files.wal) || exists(this.files.shm)) {
-        await this.startCompaction('close');
+      if (this.#inTransaction) this.rollback();
+      if (this.#log.failure) throw this.#log.failure;
+      if (this.#log.recordBytes > 0 || exists(this.files.wal) || exists(this.files.shm)) {
+        await this.#startCompaction('close');
       } else {
-        this.log.close();
+        this.#log.close();
         removeIfExists(this.files.log);
         fsyncDirectory(nodePath.dirname(this.files.database));
       }
-    } catch (err) {
+    } catch (error) {
       // Every acknowledged write is still in the log, which the next open replays.
-      failure = err;
+      failure = error;
       try {
-        this.log.close();
+        this.#log.close();
       } catch {
         // Already reported through `failure`.
       }
     } finally {
-      this.inner.close();
-      this.lock.release();
+      this.#inner.close();
+      this.#lock.release();
     }
     if (failure !== undefined) {
       if (failure instanceof StoreError) throw failure;
@@ -278,11 +289,11 @@ export class PersistentDriver implements FileDriver {
     }
   }
 
-  private kind(sql: string): StatementKind {
-    let kind = this.kinds.get(sql);
+  #kind(sql: string): StatementKind {
+    let kind = this.#kinds.get(sql);
     if (kind === undefined) {
       kind = READ_SQL.test(sql) ? 'read' : DML_SQL.test(sql) ? 'dml' : 'other';
-      this.kinds.set(sql, kind);
+      this.#kinds.set(sql, kind);
     }
     return kind;
   }
@@ -292,16 +303,16 @@ export class PersistentDriver implements FileDriver {
    * nothing unless it changes rows (triggers included), which `total_changes()` counts; anything
    * else (DDL, pragmas, CTEs) is compared on rows, schema version and header fields.
    */
-  private write<T>(
+  #write<T>(
     kind: StatementKind,
     sql: string,
     params: readonly SqlValue[],
     execute: () => T,
     changes: (result: T) => number | undefined,
   ): T {
-    this.assertWritable();
+    this.#assertWritable();
     // A delete never grows the file: it stays possible at the limit, to make room.
-    if (!DELETE_SQL.test(sql)) this.sizeGuard.admit(params, this.pageSize);
+    if (!DELETE_SQL.test(sql)) this.#sizeGuard.admit(params, this.#pageSize);
     let changed: boolean;
     let result: T;
     if (kind === 'dml') {
@@ -311,50 +322,50 @@ export class PersistentDriver implements FileDriver {
         changed = true;
         // `n` leaves out rows changed by triggers, so the count may fall short, never exceed:
         // at worst a later no-op is logged once, and the count is taken afresh.
-        if (this.knownTotalChanges !== undefined) this.knownTotalChanges += n;
+        if (this.#knownTotalChanges !== undefined) this.#knownTotalChanges += n;
       } else {
-        const before = this.knownTotalChanges;
-        this.knownTotalChanges = this.totalChanges();
-        changed = before === undefined || before !== this.knownTotalChanges;
+        const before = this.#knownTotalChanges;
+        this.#knownTotalChanges = this.#totalChanges();
+        changed = before === undefined || before !== this.#knownTotalChanges;
       }
     } else {
-      const before = this.signature();
+      const before = this.#signature();
       result = execute();
-      const after = this.signature();
-      this.knownTotalChanges = after === undefined ? undefined : Number(after[0]);
+      const after = this.#signature();
+      this.#knownTotalChanges = after === undefined ? undefined : Number(after[0]);
       changed = !sameRow(before, after);
     }
-    if (changed) this.record({ op: 'run', sql, params });
+    if (changed) this.#record({ op: 'run', sql, params });
     return result;
   }
 
-  private record(statement: LoggedStatement): void {
-    if (this.inTransaction) {
-      this.transactionStatements.push({ op: statement.op, sql: statement.sql, params: statement.params.slice() });
+  #record(statement: LoggedStatement): void {
+    if (this.#inTransaction) {
+      this.#transactionStatements.push({ op: statement.op, sql: statement.sql, params: statement.params.slice() });
     } else {
-      this.log.appendWrites([statement], false);
-      this.maybeCompact();
+      this.#log.appendWrites([statement], false);
+      this.#maybeCompact();
     }
   }
 
-  private totalChanges(): number {
-    return Number(this.sql.get(TOTAL_CHANGES_SQL, [])?.[0] ?? 0);
+  #totalChanges(): number {
+    return Number(this.#sql.get(TOTAL_CHANGES_SQL, [])?.[0] ?? 0);
   }
 
-  private signature(): SqlRow | undefined {
-    return this.sql.get(SIGNATURE_SQL, []);
+  #signature(): SqlRow | undefined {
+    return this.#sql.get(SIGNATURE_SQL, []);
   }
 
-  private assertOpen(): void {
-    if (this.closing) throw new DriverError(`${this.files.database}: the database is closed`, undefined);
+  #assertOpen(): void {
+    if (this.#closing) throw new DriverError(`${this.files.database}: the database is closed`, undefined);
   }
 
   /**
    * Once the log has failed, the database in memory may hold a write that was refused (its
    * record could not be made durable): reads refuse too, rather than return it.
    */
-  private assertReadable(): void {
-    const failure = this.log.failure;
+  #assertReadable(): void {
+    const failure = this.#log.failure;
     if (failure === undefined) return;
     throw new DriverError(
       `${this.files.database}: a write to the log failed, so this store may hold writes that were refused and not made durable; reopen the store to read its data (${failure.message})`,
@@ -363,9 +374,9 @@ export class PersistentDriver implements FileDriver {
   }
 
   /** After the log has failed, a write is refused before it takes effect: its outcome is known. */
-  private assertWritable(): void {
-    this.assertOpen();
-    const failure = this.log.failure;
+  #assertWritable(): void {
+    this.#assertOpen();
+    const failure = this.#log.failure;
     if (failure === undefined) return;
     throw new DriverError(
       `${this.files.database}: write refused (nothing was written): an earlier write to the log failed; reopen the store (${failure.message})`,
@@ -373,14 +384,14 @@ export class PersistentDriver implements FileDriver {
     );
   }
 
-  private compactionThreshold(): number {
-    return Math.max(this.options.compactMinBytes, this.options.compactRatio * this.snapshotSize);
+  #compactionThreshold(): number {
+    return Math.max(this.#options.compactMinBytes, this.#options.compactRatio * this.#snapshotSize);
   }
 
-  private maybeCompact(): void {
-    if (this.inTransaction || this.compaction || this.closing) return;
-    if (this.log.recordBytes < this.compactionThreshold() || this.log.end < this.compactAgainAt) return;
-    void this.startCompaction('background');
+  #maybeCompact(): void {
+    if (this.#inTransaction || this.#compaction || this.#closing) return;
+    if (this.#log.recordBytes < this.#compactionThreshold() || this.#log.end < this.#compactAgainAt) return;
+    void this.#startCompaction('background');
   }
 
   /**
@@ -389,39 +400,39 @@ export class PersistentDriver implements FileDriver {
    * by the log rotation. `background` failures are kept quiet (the log still holds everything)
    * and retried later; `now` and `close` failures reject.
    */
-  private startCompaction(mode: 'background' | 'now' | 'close'): Promise<void> {
-    const shortOfSpace = this.shortOfSpace();
+  #startCompaction(mode: 'background' | 'now' | 'close'): Promise<void> {
+    const shortOfSpace = this.#shortOfSpace();
     if (shortOfSpace !== undefined) {
-      this.compactAgainAt = this.log.end + this.compactionThreshold();
+      this.#compactAgainAt = this.#log.end + this.#compactionThreshold();
       const error = new DriverError(shortOfSpace, undefined);
       if (mode !== 'background') return Promise.reject(error);
-      this.report(error);
+      this.#report(error);
       return Promise.resolve();
     }
-    const image = this.inner.db.export();
-    const covered = this.log.end;
-    this.log.encoder.resetDictionary();
-    const run = this.finishCompaction(image, covered, mode);
+    const image = this.#inner.db.export();
+    const covered = this.#log.end;
+    this.#log.encoder.resetDictionary();
+    const run = this.#finishCompaction(image, covered, mode);
     const tracked = run.then(
       () => {
-        this.compaction = undefined;
+        this.#compaction = undefined;
       },
-      (err: unknown) => {
-        this.compaction = undefined;
-        this.compactAgainAt = this.log.end + this.compactionThreshold();
+      (error: unknown) => {
+        this.#compaction = undefined;
+        this.#compactAgainAt = this.#log.end + this.#compactionThreshold();
         removeQuietly(this.files.snapshotTemp);
-        const error =
-          err instanceof StoreError
-            ? err
+        const failure =
+          error instanceof StoreError
+            ? error
             : new DriverError(
-                `${this.files.database}: compaction failed (${(err as Error)?.message ?? String(err)}); every write is still in ${this.files.log}`,
-                err,
+                `${this.files.database}: compaction failed (${(error as Error)?.message ?? String(error)}); every write is still in ${this.files.log}`,
+                error,
               );
-        if (mode !== 'background') throw error;
-        this.report(error);
+        if (mode !== 'background') throw failure;
+        this.#report(failure);
       },
     );
-    this.compaction = tracked.catch(() => undefined);
+    this.#compaction = tracked.catch(() => undefined);
     return tracked;
   }
 
@@ -429,11 +440,11 @@ export class PersistentDriver implements FileDriver {
    * Why a compaction must wait, when it must: its snapshot (about the database's size) and the
    * log's new copy need room, and {@link LOG_RESERVE_BYTES} must stay free for the log.
    */
-  private shortOfSpace(): string | undefined {
+  #shortOfSpace(): string | undefined {
     const dir = nodePath.dirname(this.files.database);
     const free = freeBytes(dir);
-    const size = Number(this.sql.get(FILE_SIZE_SQL, [])?.[0] ?? 0);
-    const need = size + this.log.recordBytes + LOG_RESERVE_BYTES;
+    const size = Number(this.#sql.get(FILE_SIZE_SQL, [])?.[0] ?? 0);
+    const need = size + this.#log.recordBytes + LOG_RESERVE_BYTES;
     if (free >= need) return undefined;
     return `${this.files.database}: compaction deferred: it needs about ${need} bytes free in ${dir} (a snapshot of the database, a copy of the log, and ${LOG_RESERVE_BYTES} bytes kept for the log), and ${free} are; every write is kept in ${this.files.log}, reads and writes go on, and compaction is tried again later`;
   }
@@ -446,35 +457,31 @@ export class PersistentDriver implements FileDriver {
     try {
       await this.compact();
     } catch (error) {
-      this.report(error);
+      this.#report(error);
     }
   }
 
-  private report(error: unknown): void {
+  #report(error: unknown): void {
     try {
-      this.options.onError(error);
+      this.#options.onError(error);
     } catch {
       // A failing error handler must not turn into an unhandled rejection.
     }
   }
 
-  private async finishCompaction(
-    image: Uint8Array,
-    covered: number,
-    mode: 'background' | 'now' | 'close',
-  ): Promise<void> {
+  async #finishCompaction(image: Uint8Array, covered: number, mode: 'background' | 'now' | 'close'): Promise<void> {
     const imageCrc = crc32(image);
-    await writeSnapshot(this.files, image, this.fileMode);
+    await writeSnapshot(this.files, image, this.#fileMode);
     // From here to the end, all is synchronous: no write can slip between the steps.
-    this.log.appendSnapshotMarker(covered, image.length, imageCrc);
+    this.#log.appendSnapshotMarker(covered, image.length, imageCrc);
     installSnapshot(this.files);
-    this.snapshotSize = image.length;
+    this.#snapshotSize = image.length;
     if (mode === 'close') {
-      this.log.close();
+      this.#log.close();
       removeIfExists(this.files.log);
       fsyncDirectory(nodePath.dirname(this.files.database));
     } else {
-      this.log.rotate(covered, { length: image.length, crc: imageCrc });
+      this.#log.rotate(covered, { length: image.length, crc: imageCrc });
     }
   }
 }

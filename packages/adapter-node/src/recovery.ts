@@ -47,8 +47,8 @@ export async function openLocked(
   if (main !== undefined) {
     try {
       fs.accessSync(files.database, fs.constants.W_OK);
-    } catch (err) {
-      throw new DriverError(`openStore: ${files.database}: the file is read-only`, err);
+    } catch (error) {
+      throw new DriverError(`openStore: ${files.database}: the file is read-only`, error);
     }
   }
 
@@ -122,14 +122,14 @@ export async function openLocked(
     const foreignWal = exists(files.wal) || exists(files.shm);
     if (replayed > 0 || markers.length > 0 || loaded.walFrames > 0 || foreignWal) await driver.compactAfterOpen();
     return driver;
-  } catch (err) {
+  } catch (error) {
     try {
       log?.close();
     } catch {
       // The original error says more.
     }
     inner?.close();
-    throw err;
+    throw error;
   } finally {
     if (logFd !== undefined) fs.closeSync(logFd);
   }
@@ -248,9 +248,9 @@ function keepCopy(path: string, write: (target: string) => void): string {
 function openIfExists(path: string): number | undefined {
   try {
     return fs.openSync(path, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
@@ -266,12 +266,12 @@ function loadDatabase(SQL: SqlJsStatic, path: string, image: Uint8Array): Databa
       );
     }
     return db;
-  } catch (err) {
+  } catch (error) {
     db?.close();
-    if (err instanceof StoreError) throw err;
+    if (error instanceof StoreError) throw error;
     throw new NotADatabaseError(
-      `openStore: ${path}: not a valid SQLite database (${(err as Error)?.message ?? String(err)}); the file was not modified`,
-      { cause: err },
+      `openStore: ${path}: not a valid SQLite database (${(error as Error)?.message ?? String(error)}); the file was not modified`,
+      { cause: error },
     );
   }
 }
@@ -300,11 +300,11 @@ function replay(inner: SyncDriver, records: Iterable<ScannedRecord>, logPath: st
         try {
           if (s.op === 'run') inner.run(s.sql, s.params);
           else inner.exec(s.sql);
-        } catch (err) {
+        } catch (error) {
           if (s.op === 'exec-partial') continue;
           throw new DriverError(
-            `openStore: ${logPath}: the record at byte ${offset} cannot be replayed (was the database file changed by another program?): ${(err as Error)?.message ?? String(err)}`,
-            err,
+            `openStore: ${logPath}: the record at byte ${offset} cannot be replayed (was the database file changed by another program?): ${(error as Error)?.message ?? String(error)}`,
+            error,
           );
         }
       }

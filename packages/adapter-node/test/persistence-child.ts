@@ -86,9 +86,9 @@ async function tryOpen(): Promise<void> {
     const store = await openFileStore(database, options);
     await store.close();
     out('ok');
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    out(`error ${e.code ?? 'UNKNOWN'} ${e.message ?? String(err)}`);
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    out(`error ${e.code ?? 'UNKNOWN'} ${e.message ?? String(error)}`);
   }
 }
 
@@ -113,7 +113,7 @@ if (run === undefined) {
   process.stderr.write(`unknown mode ${mode}\n`);
   process.exit(2);
 }
-run().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`);
+run().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -122,7 +122,7 @@ export class Child {
   private waiters: Array<{
     match: (line: string) => boolean;
     resolve: (line: string) => void;
-    reject: (err: Error) => void;
+    reject: (error: Error) => void;
   }> = [];
   private onLineHook: ((line: string) => void) | undefined;
 
@@ -172,9 +172,9 @@ export class Child {
           clearTimeout(guard);
           resolve(line);
         },
-        reject: (err) => {
+        reject: (error) => {
           clearTimeout(guard);
-          reject(err);
+          reject(error);
         },
       });
     });

@@ -55,11 +55,14 @@ integrity(
       bytes[at] ^= 1 << Math.floor(next() * 8);
       fs.writeFileSync(log, bytes);
       const before = filesOf(copy);
-      const err = await rejection(openFileStore(copy));
-      assert.ok(err instanceof NotADatabaseError, `trial ${trial}: ${err}`);
-      assert.ok(err.message.includes(log), err.message);
+      const error = await rejection(openFileStore(copy));
+      assert.ok(error instanceof NotADatabaseError, `trial ${trial}: ${error}`);
+      assert.ok(error.message.includes(log), error.message);
       const after = records.length - index - 1;
-      assert.match(err.message, new RegExp(`record at byte ${records[index].offset} .*${after} intact records follow`));
+      assert.match(
+        error.message,
+        new RegExp(`record at byte ${records[index].offset} .*${after} intact records follow`),
+      );
       assert.equal(filesOf(copy), before, `trial ${trial}: nothing changed`);
     }
   },
@@ -130,10 +133,10 @@ integrity("another database's log, or an older log of this one, is refused, not 
 
   fs.copyFileSync(`${crashedB}.gslog`, `${a}.gslog`);
   const before = filesOf(a);
-  const err = await rejection(openFileStore(a));
-  assert.ok(err instanceof NotADatabaseError, String(err));
-  assert.match(err.message, /belongs to another database, or to an older or newer copy of this one/);
-  assert.ok(err.message.includes(`${a}.gslog`), err.message);
+  const error = await rejection(openFileStore(a));
+  assert.ok(error instanceof NotADatabaseError, String(error));
+  assert.match(error.message, /belongs to another database, or to an older or newer copy of this one/);
+  assert.ok(error.message.includes(`${a}.gslog`), error.message);
   assert.equal(filesOf(a), before, 'nothing changed');
   fs.rmSync(`${a}.gslog`);
 

@@ -65,20 +65,22 @@ limits('a transaction that could pass the limit is refused whole', async () => {
   const db = nodePath.join(tempDir('limit-tx'), 't.db');
   const store = await openFileStore(db, { maxDatabaseBytes: 128 * 1024 });
   const big = 'x'.repeat(40_000);
-  const err = await rejection(
+  const error = await rejection(
     store.transaction(async (tx) => {
       for (let i = 0; i < 10; i++) await tx.set('g', `k${i}`, big);
     }),
   );
-  assert.ok(err instanceof DatabaseTooLargeError, String(err));
+  assert.ok(error instanceof DatabaseTooLargeError, String(error));
   assert.is(await store.count('g'), 0);
   await store.close();
 });
 
 limits('maxDatabaseBytes above the engine limit is refused; so is a database file larger than it', async () => {
   const dir = tempDir('limit-open');
-  const err = await rejection(openFileStore(nodePath.join(dir, 'x.db'), { maxDatabaseBytes: MAX_DATABASE_BYTES + 1 }));
-  assert.ok(err instanceof InvalidArgumentError && /engine: 'native'/.test(err.message), String(err));
+  const error = await rejection(
+    openFileStore(nodePath.join(dir, 'x.db'), { maxDatabaseBytes: MAX_DATABASE_BYTES + 1 }),
+  );
+  assert.ok(error instanceof InvalidArgumentError && /engine: 'native'/.test(error.message), String(error));
   // A sparse file with an SQLite header, larger than the engine can read.
   const huge = nodePath.join(dir, 'huge.db');
   const header = Buffer.alloc(100);

@@ -102,7 +102,7 @@ log(
         await tx.set('a', '3', 'three');
         throw failure;
       })
-      .catch((err: unknown) => err);
+      .catch((error: unknown) => error);
     assert.is(caught, failure);
     await store.delete('nothing', 'here');
     await store.deleteGroup('nothing');
@@ -211,7 +211,7 @@ log(
     try {
       refused = await store.set('g', 'lost', 'not durable').then(
         () => undefined,
-        (err: unknown) => err,
+        (error: unknown) => error,
       );
     } finally {
       failing = false;
@@ -224,12 +224,12 @@ log(
       ['getAll', () => store.getAll('g')],
       ['set', () => store.set('g', 'later', 'x')],
     ] as const) {
-      const err = await (call() as Promise<unknown>).then(
+      const error = await (call() as Promise<unknown>).then(
         () => undefined,
         (e: unknown) => e,
       );
-      assert.ok(err instanceof DriverError, `${what}: ${String(err)}`);
-      assert.match((err as Error).message, /reopen the store/, what);
+      assert.ok(error instanceof DriverError, `${what}: ${String(error)}`);
+      assert.match((error as Error).message, /reopen the store/, what);
     }
     await store.close().catch(() => undefined);
     const reopened = await openFileStore(db);
@@ -306,12 +306,12 @@ tail(
     bytes[2] ^= 0xff;
     fs.writeFileSync(`${copy}.gslog`, bytes);
     const before = snapshotOf(copy);
-    const err = await openFileStore(copy).then(
+    const error = await openFileStore(copy).then(
       () => undefined,
       (e: unknown) => e,
     );
-    assert.ok(err instanceof NotADatabaseError, String(err));
-    assert.match((err as Error).message, /header is damaged.*damagedLog: 'discard'/);
+    assert.ok(error instanceof NotADatabaseError, String(error));
+    assert.match((error as Error).message, /header is damaged.*damagedLog: 'discard'/);
     assert.equal(snapshotOf(copy), before, 'nothing changed');
     const reports: unknown[] = [];
     const store = await openFileStore(copy, { damagedLog: 'discard', onError: (e) => void reports.push(e) });
@@ -389,7 +389,7 @@ compaction(
     const dir = tempDir('compact-fail');
     const db = nodePath.join(dir, 'f.db');
     const errors: unknown[] = [];
-    const onError = (err: unknown): void => void errors.push(err);
+    const onError = (error: unknown): void => void errors.push(error);
     const driver = await openFileDriver(db, { compactMinBytes: 16 * 1024, onError });
     const store = await createStore(driver, { purgeIntervalMs: 0, onError, asyncContext: new AsyncLocalStorage() });
     fs.mkdirSync(`${db}.gstmp`); // the snapshot cannot be written
@@ -402,7 +402,7 @@ compaction(
     );
     const closing = await store.close().then(
       () => undefined,
-      (err: unknown) => err,
+      (error: unknown) => error,
     );
     assert.ok(closing instanceof DriverError && (closing as Error).message.includes(`${db}.gslog`), String(closing));
     fs.rmdirSync(`${db}.gstmp`);
@@ -427,7 +427,7 @@ compaction(
     try {
       compacted = await driver.compact().then(
         () => undefined,
-        (err: unknown) => err,
+        (error: unknown) => error,
       );
     } finally {
       restore();
@@ -439,8 +439,8 @@ compaction(
         await driver.run('INSERT INTO t VALUES (?)', [x]);
         await driver.sync();
         acknowledged.push(x);
-      } catch (err) {
-        assert.ok(err instanceof DriverError, String(err));
+      } catch (error) {
+        assert.ok(error instanceof DriverError, String(error));
       }
     }
     const copy = crashCopy(db);

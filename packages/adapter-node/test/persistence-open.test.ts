@@ -15,8 +15,8 @@ import { Child, canRunChildAs, exitWithin, listDir, openFileStore, sqlite3, temp
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
     await promise;
-  } catch (err) {
-    return err as Error;
+  } catch (error) {
+    return error as Error;
   }
   throw new Error('expected a rejection');
 }
@@ -83,9 +83,9 @@ open('a second open in the same process rejects at once with LockedError naming 
   fs.symlinkSync(db, nodePath.join(dir, 'link.db'));
   for (const other of [db, nodePath.relative(process.cwd(), db), nodePath.join(dir, 'link.db')]) {
     const start = performance.now();
-    const err = await rejection(openFileStore(other));
-    assert.ok(err instanceof LockedError, `${other}: ${err}`);
-    assert.ok(err.message.includes(db), `the message names the file: ${err.message}`);
+    const error = await rejection(openFileStore(other));
+    assert.ok(error instanceof LockedError, `${other}: ${error}`);
+    assert.ok(error.message.includes(db), `the message names the file: ${error.message}`);
     assert.ok(performance.now() - start < 1000, 'at once');
   }
   await store.close();
@@ -100,9 +100,9 @@ open("another process's open file rejects at once, naming it; once the owner is 
   await owner.waitFor((line) => line === 'ready');
 
   const start = performance.now();
-  const err = await rejection(openFileStore(db));
-  assert.ok(err instanceof LockedError, String(err));
-  assert.ok(err.message.includes(db) && err.message.includes(String(owner.process.pid)), err.message);
+  const error = await rejection(openFileStore(db));
+  assert.ok(error instanceof LockedError, String(error));
+  assert.ok(error.message.includes(db) && error.message.includes(String(owner.process.pid)), error.message);
   assert.ok(performance.now() - start < 1000, 'at once');
 
   const third = new Child(['try-open', db]);
@@ -183,9 +183,9 @@ open(
     const before = snapshotDir(dir);
     for (const name of Object.keys(cases)) {
       const path = nodePath.join(dir, name);
-      const err = await rejection(openFileStore(path));
-      assert.ok(err instanceof NotADatabaseError, `${name}: ${err}`);
-      assert.ok(err.message.includes(path), `${name}: the message names the file: ${err.message}`);
+      const error = await rejection(openFileStore(path));
+      assert.ok(error instanceof NotADatabaseError, `${name}: ${error}`);
+      assert.ok(error.message.includes(path), `${name}: the message names the file: ${error.message}`);
     }
     assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
   },
@@ -217,13 +217,13 @@ open(
     assert.not.equal(fs.readFileSync(db), committed, 'uncommitted pages were spilled into the main file');
 
     const before = snapshotDir(dir);
-    const err = await rejection(openFileStore(db));
-    assert.ok(err instanceof NotADatabaseError, String(err));
+    const error = await rejection(openFileStore(db));
+    assert.ok(error instanceof NotADatabaseError, String(error));
     assert.ok(
-      err.message.includes(db) && err.message.includes(`${db}-journal`),
-      `the message names both files: ${err.message}`,
+      error.message.includes(db) && error.message.includes(`${db}-journal`),
+      `the message names both files: ${error.message}`,
     );
-    assert.match(err.message, /sqlite3/, 'and says how to recover it');
+    assert.match(error.message, /sqlite3/, 'and says how to recover it');
     assert.equal(snapshotDir(dir), before, 'no file changed, none appeared, none vanished');
 
     // Recovered as the message says: SQLite opens it once, rolling the journal back.
@@ -271,8 +271,8 @@ open('a directory, a missing directory or one that cannot be written: a clear er
   assert.ok(isDir instanceof NotADatabaseError && isDir.message.includes(dir), String(isDir));
   const fifo = nodePath.join(dir, 'fifo.db');
   if (spawnSync('mkfifo', [fifo]).status === 0) {
-    const err = await rejection(openFileStore(fifo));
-    assert.ok(err instanceof NotADatabaseError && err.message.includes(fifo), String(err));
+    const error = await rejection(openFileStore(fifo));
+    assert.ok(error instanceof NotADatabaseError && error.message.includes(fifo), String(error));
     fs.rmSync(fifo);
   }
 
@@ -295,12 +295,18 @@ open('a directory, a missing directory or one that cannot be written: a clear er
   } else if (process.getuid?.() === 0) {
     // root, in a checkout nobody can read: sysfs refuses new files even to root.
     const sys = '/sys/kernel/go-store-test.db';
-    const err = await rejection(openFileStore(sys));
-    assert.ok(err instanceof DriverError && err.message.includes(sys) && /cannot write/.test(err.message), String(err));
+    const error = await rejection(openFileStore(sys));
+    assert.ok(
+      error instanceof DriverError && error.message.includes(sys) && /cannot write/.test(error.message),
+      String(error),
+    );
   } else {
     fs.chmodSync(locked, 0o555);
-    const err = await rejection(openFileStore(db));
-    assert.ok(err instanceof DriverError && err.message.includes(db) && /cannot write/.test(err.message), String(err));
+    const error = await rejection(openFileStore(db));
+    assert.ok(
+      error instanceof DriverError && error.message.includes(db) && /cannot write/.test(error.message),
+      String(error),
+    );
   }
   assert.equal(listDir(locked), []);
 });
@@ -311,10 +317,10 @@ open(
     const dir = tempDir('odd-paths');
     const dangling = nodePath.join(dir, 'x.db');
     fs.symlinkSync(nodePath.join(dir, 'gone', 'target.db'), dangling);
-    const err = await rejection(openFileStore(dangling));
-    assert.ok(err instanceof NotADatabaseError, String(err));
-    assert.match(err.message, /symbolic link to .*gone\/target\.db, which does not exist/);
-    assert.ok(err.message.includes(dangling), err.message);
+    const error = await rejection(openFileStore(dangling));
+    assert.ok(error instanceof NotADatabaseError, String(error));
+    assert.match(error.message, /symbolic link to .*gone\/target\.db, which does not exist/);
+    assert.ok(error.message.includes(dangling), error.message);
 
     const sameDir = nodePath.join(dir, 'y.db');
     fs.symlinkSync('missing.db', sameDir);
@@ -343,8 +349,8 @@ open('bad options reject with InvalidArgumentError', async () => {
     { compactMinBytes: Number.NaN },
     { compactRatio: 0 },
   ]) {
-    const err = await rejection(openFileStore(nodePath.join(dir, 'x.db'), options as never));
-    assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${err}`);
+    const error = await rejection(openFileStore(nodePath.join(dir, 'x.db'), options as never));
+    assert.ok(error instanceof InvalidArgumentError, `${JSON.stringify(options)}: ${error}`);
   }
   assert.equal(listDir(dir), []);
 });
@@ -355,9 +361,9 @@ open(
     const dir = tempDir('options');
     for (const path of [':memory:', nodePath.join(dir, 'x.db')]) {
       for (const options of [null, 'full', 42]) {
-        const err = await rejection(openStore(path, options as never));
-        assert.ok(err instanceof InvalidArgumentError, `${path}, ${JSON.stringify(options)}: ${err}`);
-        assert.is(err.message, 'openStore: options must be an object');
+        const error = await rejection(openStore(path, options as never));
+        assert.ok(error instanceof InvalidArgumentError, `${path}, ${JSON.stringify(options)}: ${error}`);
+        assert.is(error.message, 'openStore: options must be an object');
       }
     }
     for (const [path, got] of [
@@ -366,9 +372,9 @@ open(
       [null, 'null'],
       [undefined, 'undefined'],
     ] as const) {
-      const err = await rejection(openStore(path as never));
-      assert.ok(err instanceof InvalidArgumentError, `${JSON.stringify(path)}: ${err}`);
-      assert.is(err.message, `openStore: path must be a non-empty string, got ${got}`);
+      const error = await rejection(openStore(path as never));
+      assert.ok(error instanceof InvalidArgumentError, `${JSON.stringify(path)}: ${error}`);
+      assert.is(error.message, `openStore: path must be a non-empty string, got ${got}`);
     }
     assert.equal(listDir(dir), []);
   },

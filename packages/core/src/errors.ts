@@ -1,6 +1,6 @@
 /**
  * Every error the store produces is a {@link StoreError} with a stable `code`, so callers can
- * branch on `err.code` (or `instanceof`) rather than on message text.
+ * branch on `error.code` (or `instanceof`) rather than on message text.
  *
  * Messages name the operation and, where there is one, the full stored group and key:
  * `store.get: config/theme: not found`.
