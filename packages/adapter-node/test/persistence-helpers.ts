@@ -118,34 +118,34 @@ export class Child {
   readonly lines: string[] = [];
   /** Resolves once the process has exited and its output has been read to the end. */
   readonly closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private stderr = '';
-  private waiters: Array<{
+  #stderr = '';
+  #waiters: Array<{
     match: (line: string) => boolean;
     resolve: (line: string) => void;
     reject: (error: Error) => void;
   }> = [];
-  private onLineHook: ((line: string) => void) | undefined;
+  #onLineHook: ((line: string) => void) | undefined;
 
   constructor(args: readonly string[], options: SpawnOptions = {}) {
     this.process = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
     const rl = createInterface({ input: this.process.stdout! });
     rl.on('line', (line) => {
       this.lines.push(line);
-      this.onLineHook?.(line);
-      this.waiters = this.waiters.filter((w) => {
+      this.#onLineHook?.(line);
+      this.#waiters = this.#waiters.filter((w) => {
         if (!w.match(line)) return true;
         w.resolve(line);
         return false;
       });
     });
     this.process.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr += chunk.toString();
+      this.#stderr += chunk.toString();
     });
     this.closed = new Promise((resolve) => {
       this.process.on('close', (code, signal) => {
-        for (const w of this.waiters)
-          w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.stderr}`));
-        this.waiters = [];
+        for (const w of this.#waiters)
+          w.reject(new Error(`child exited (${code ?? signal}) before the expected line; stderr: ${this.#stderr}`));
+        this.#waiters = [];
         resolve({ code, signal });
       });
     });
@@ -153,7 +153,7 @@ export class Child {
 
   /** Calls `hook` on every line as it arrives (to act at once, e.g. kill). */
   onLine(hook: (line: string) => void): void {
-    this.onLineHook = hook;
+    this.#onLineHook = hook;
   }
 
   /** The first line (already read or still to come) that `match` accepts. */
@@ -163,10 +163,10 @@ export class Child {
     return new Promise((resolve, reject) => {
       // A guard against a hung test, not a synchronisation.
       const guard = setTimeout(
-        () => reject(new Error(`no matching line within ${guardMs} ms; stderr: ${this.stderr}`)),
+        () => reject(new Error(`no matching line within ${guardMs} ms; stderr: ${this.#stderr}`)),
         guardMs,
       );
-      this.waiters.push({
+      this.#waiters.push({
         match,
         resolve: (line) => {
           clearTimeout(guard);
@@ -188,7 +188,7 @@ export class Child {
 
   /** What the child wrote to stderr. */
   get errors(): string {
-    return this.stderr;
+    return this.#stderr;
   }
 }
 

@@ -45,11 +45,11 @@ export function renderTemplate(source: string, data: Readonly<Record<string, str
     const template = parse(text);
     phase = 'exec';
     return fromByteString(execute(template, text, toGoMap(data)));
-  } catch (err) {
-    if (err instanceof TemplateError) throw err;
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
     // The nesting cap keeps recursion shallow, but a caller already deep in its own stack, or
     // an output too large for a string, can still exhaust the engine: report it, never leak it.
-    const message = err instanceof Error ? err.message : String(err);
+    const message = error instanceof Error ? error.message : String(error);
     throw new TemplateError(phase, `${phase}: ${message}`);
   }
 }

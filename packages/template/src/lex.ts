@@ -2,6 +2,9 @@
  * The lexer: a port of Go's `text/template/parse/lex.go` state machine, pulled one item at a
  * time instead of running in a goroutine. Positions are byte offsets into the UTF-8 byte string
  * (see `utf8.ts`), so error positions match Go's.
+ *
+ * It stays whole, over 500 lines, because it is the whole of Go's lexer state machine, one thing:
+ * split, it would be harder to check line by line against the Go source it ports.
  */
 
 import { formatUnicode } from './printf.js';
@@ -139,11 +142,11 @@ export class Lexer {
   readonly continueOK = true;
   /** How many items have been scanned: a measure of the template's size. */
   itemCount = 0;
-  private state: StateFn | null = lexText;
+  #state: StateFn | null = lexText;
   // Each state emits at most two items, so a tiny queue reused in place is enough.
-  private readonly items: Item[] = [];
-  private head = 0;
-  private tail = 0;
+  readonly #items: Item[] = [];
+  #head = 0;
+  #tail = 0;
 
   constructor(input: string) {
     this.input = input;
@@ -151,12 +154,12 @@ export class Lexer {
 
   /** Returns the next item; after the last one, the zero item Go's closed channel yields. */
   nextItem(): Item {
-    while (this.head >= this.tail) {
-      if (this.state === null) return { typ: ItemType.Error, pos: 0, val: '', line: 0 };
-      this.head = this.tail = 0;
-      this.state = this.state(this);
+    while (this.#head >= this.#tail) {
+      if (this.#state === null) return { typ: ItemType.Error, pos: 0, val: '', line: 0 };
+      this.#head = this.#tail = 0;
+      this.#state = this.#state(this);
     }
-    return this.items[this.head++];
+    return this.#items[this.#head++];
   }
 
   next(): number {
@@ -190,7 +193,7 @@ export class Lexer {
   }
 
   emit(typ: ItemType): void {
-    this.items[this.tail++] = {
+    this.#items[this.#tail++] = {
       typ,
       pos: this.start,
       val: this.input.slice(this.start, this.pos),
@@ -223,7 +226,7 @@ export class Lexer {
   }
 
   errorf(message: string): null {
-    this.items[this.tail++] = { typ: ItemType.Error, pos: this.start, val: message, line: this.startLine };
+    this.#items[this.#tail++] = { typ: ItemType.Error, pos: this.start, val: message, line: this.startLine };
     return null;
   }
 

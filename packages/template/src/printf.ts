@@ -4,6 +4,9 @@
  * can produce (string, int, float64, complex128, bool, uint8, the map, nil). Everything works on
  * byte strings, so widths count runes and `%x` encodes bytes exactly as Go does, and mistakes
  * render inline (`%!d(string=x)`, `%!(EXTRA …)`, `%!s(MISSING)`) rather than failing.
+ *
+ * It stays whole, over 500 lines, because it is the whole of Go's fmt verbs and flags, one thing:
+ * split, it would be harder to check line by line against the Go source it ports.
  */
 import { formatFloat } from './ftoa.js';
 import { canBackquote, quote, quoteRune, quoteToASCII } from './quote.js';

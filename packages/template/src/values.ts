@@ -30,7 +30,7 @@ export class GoComplex {
 /** The template's data: a Go `map[string]string` with byte-string keys and values. */
 export class GoMap {
   readonly entries: ReadonlyMap<string, string>;
-  private sorted: readonly string[] | undefined;
+  #sorted: readonly string[] | undefined;
 
   constructor(entries: ReadonlyMap<string, string>) {
     this.entries = entries;
@@ -41,8 +41,8 @@ export class GoMap {
    * Byte strings hold one byte per code unit, so the default comparison is exactly that.
    */
   sortedKeys(): readonly string[] {
-    this.sorted ??= [...this.entries.keys()].sort();
-    return this.sorted;
+    this.#sorted ??= [...this.entries.keys()].sort();
+    return this.#sorted;
   }
 }
 

@@ -22,19 +22,19 @@ const DATA: Readonly<Record<string, string>> = Object.assign(Object.create(null)
 function attempt(source: string, data: Readonly<Record<string, string>> = DATA): string | TemplateError {
   try {
     return renderTemplate(source, data);
-  } catch (err) {
-    if (err instanceof TemplateError) return err;
-    throw new Error(`non-TemplateError for ${JSON.stringify(source.slice(0, 200))}: ${String(err)}`);
+  } catch (error) {
+    if (error instanceof TemplateError) return error;
+    throw new Error(`non-TemplateError for ${JSON.stringify(source.slice(0, 200))}: ${String(error)}`);
   }
 }
 
 function expectError(source: string, phase: 'parse' | 'exec', message: string | RegExp): void {
   const got = attempt(source);
   assert.instance(got, TemplateError, `expected a ${phase} error for ${JSON.stringify(source.slice(0, 80))}`);
-  const err = got as TemplateError;
-  assert.is(err.phase, phase);
-  if (typeof message === 'string') assert.is(err.message, message);
-  else assert.match(err.message, message);
+  const error = got as TemplateError;
+  assert.is(error.phase, phase);
+  if (typeof message === 'string') assert.is(error.message, message);
+  else assert.match(error.message, message);
 }
 
 const TOKENS = [

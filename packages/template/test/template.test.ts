@@ -67,8 +67,8 @@ for (const c of file.cases) {
       let got: string;
       try {
         got = renderTemplate(c.template, data);
-      } catch (err) {
-        assert.unreachable(`expected ${JSON.stringify(c.output)}, threw ${String(err)}`);
+      } catch (error) {
+        assert.unreachable(`expected ${JSON.stringify(c.output)}, threw ${String(error)}`);
         return;
       }
       assert.is(got, c.output);
@@ -79,12 +79,12 @@ for (const c of file.cases) {
     try {
       const got = renderTemplate(c.template, data);
       assert.unreachable(`expected a ${expected.phase} error, rendered ${JSON.stringify(got)}`);
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      assert.is(err.phase, expected.phase);
-      assert.is(err.code, 'TEMPLATE');
-      assert.ok(err.message.startsWith(`${expected.phase}: `));
-      assert.is(err.message, expectedMessage(expected.phase, expected.message));
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      assert.is(error.phase, expected.phase);
+      assert.is(error.code, 'TEMPLATE');
+      assert.ok(error.message.startsWith(`${expected.phase}: `));
+      assert.is(error.message, expectedMessage(expected.phase, expected.message));
     }
   });
 }
