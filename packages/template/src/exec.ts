@@ -9,10 +9,6 @@
  * expressions recurse, as deep as the parser allows. The file stays whole (over 500 lines)
  * because the walk and the evaluator share one state: the variables, the current node and the
  * budgets.
- *
- * It stays whole, over 500 lines, because it is the whole of Go's evaluator, one thing: split, it
- * would be harder to check
- * line by line against the Go source it ports.
  */
 import { TemplateError } from './error.js';
 import { BUILTINS, type Builtin, FuncError, type ParamType, paramTypeName } from './funcs.js';
