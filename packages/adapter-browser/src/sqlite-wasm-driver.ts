@@ -8,7 +8,7 @@
  * encoded straight into a reusable buffer in WebAssembly memory and bound with their byte
  * length, and text columns are decoded from their byte length (so NUL characters round-trip).
  */
-import type { SqlDriver, SqlRow, SqlValue } from '@go-store/core';
+import type { SqlRow, SqlValue, SyncSqlDriver } from '@go-store/core';
 import { engineError, SQLITE_DONE, SQLITE_OK, SQLITE_ROW } from './engine-error.js';
 import type { Sqlite3 } from './sqlite3.js';
 
@@ -48,21 +48,13 @@ const INT32_MIN = -0x8000_0000;
 const INT32_MAX = 0x7fff_ffff;
 
 /** A driver over one sqlite-wasm connection, with a hook that runs after the database closes. */
-export interface SqliteWasmDriver extends SqlDriver {
+// Synchronous, every method: the leader relies on that (see leader.ts).
+export type SqliteWasmDriver = SyncSqlDriver & {
   /** The `sqlite3*` handle. */
   readonly db: number;
   /** Runs SQL and returns the first column of the first row (for pragmas); for the adapter's own use. */
   pragma(sql: string): SqlValue | undefined;
-  // Synchronous, all of them: the leader relies on that (see leader.ts).
-  all(sql: string, params: readonly SqlValue[]): SqlRow[];
-  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
-  run(sql: string, params: readonly SqlValue[]): number;
-  exec(sql: string): void;
-  begin(): void;
-  commit(): void;
-  rollback(): void;
-  close(): void;
-}
+};
 
 /**
  * Wraps an open `sqlite3*` connection. `onClose` runs after the connection is closed (the adapter

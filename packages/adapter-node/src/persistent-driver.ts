@@ -73,18 +73,6 @@ const DELETE_SQL = /^\s*delete\b/i;
 /** `read`: never changes the database; `dml`: changes only rows; `other`: may change anything. */
 type StatementKind = 'read' | 'dml' | 'other';
 
-/** The sql.js driver's methods, which answer synchronously. */
-export interface SyncDriver {
-  all(sql: string, params: readonly SqlValue[]): SqlRow[];
-  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
-  run(sql: string, params: readonly SqlValue[]): number;
-  exec(sql: string): void;
-  begin(): void;
-  commit(): void;
-  rollback(): void;
-  close(): void;
-}
-
 /** Field-by-field comparison of two signature rows. */
 function sameRow(a: SqlRow | undefined, b: SqlRow | undefined): boolean {
   if (a === undefined || b === undefined || a.length !== b.length) return false;
@@ -94,7 +82,7 @@ function sameRow(a: SqlRow | undefined, b: SqlRow | undefined): boolean {
 
 /** The driver of an open database file; built by the recovery once the database is up to date. */
 export class PersistentDriver implements FileDriver {
-  readonly #sql: SyncDriver;
+  readonly #sql: SqlJsDriver;
   #inTransaction = false;
   #transactionStatements: LoggedStatement[] = [];
   /** `total_changes()` after the last write, or undefined when not known. */
@@ -128,7 +116,7 @@ export class PersistentDriver implements FileDriver {
     this.#lock = lock;
     this.#options = options;
     this.#fileMode = fileMode;
-    this.#sql = inner as unknown as SyncDriver;
+    this.#sql = inner;
     this.#snapshotSize = snapshotSize;
     this.#knownTotalChanges = this.#totalChanges();
     this.#pageSize = Number(this.#sql.get(PAGE_SIZE_SQL, [])?.[0] ?? 4096);

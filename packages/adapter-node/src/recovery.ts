@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { DriverError, NotADatabaseError, StoreError } from '@go-store/core';
-import { createSqlJsDriver } from '@go-store/driver-sqljs';
+import { createSqlJsDriver, type SqlJsDriver } from '@go-store/driver-sqljs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
@@ -24,7 +24,7 @@ import type { ScannedRecord } from './log-format.js';
 import { fileSource, type LogSummary, readRecords, scanLog } from './log-scan.js';
 import type { ResolvedOptions } from './options.js';
 import type { DatabaseFiles } from './paths.js';
-import { type FileDriver, PersistentDriver, type SyncDriver } from './persistent-driver.js';
+import { type FileDriver, PersistentDriver } from './persistent-driver.js';
 import { fingerprint, hasFingerprint, installSnapshot } from './snapshot.js';
 
 const QUICK_CHECK_SQL = 'PRAGMA quick_check';
@@ -101,7 +101,7 @@ export async function openLocked(
     const replayed =
       source === undefined || keepUntil <= verdict.from
         ? 0
-        : replay(inner as unknown as SyncDriver, readRecords(source, verdict.from, keepUntil), files.log);
+        : replay(inner, readRecords(source, verdict.from, keepUntil), files.log);
 
     // Nothing above wrote a file (but for finishing our own interrupted compaction); from here
     // on the database is ours.
@@ -281,7 +281,7 @@ function loadDatabase(SQL: SqlJsStatic, path: string, image: Uint8Array): Databa
  * transaction (in memory, so a crash here loses nothing); a lone `exec` outside a transaction is
  * applied on its own, as it first ran (some statements cannot run inside a transaction).
  */
-function replay(inner: SyncDriver, records: Iterable<ScannedRecord>, logPath: string): number {
+function replay(inner: SqlJsDriver, records: Iterable<ScannedRecord>, logPath: string): number {
   let open = false;
   let count = 0;
   try {

@@ -106,3 +106,13 @@ export type SqlRow = readonly SqlValue[];
 
 /** A value, or a Promise of it: drivers may be synchronous or asynchronous. */
 export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A driver whose every method answers synchronously (sql.js, sqlite-wasm inside a worker, a
+ * Durable Object's SQL): what an adapter that must not yield between statements relies on.
+ */
+export type SyncSqlDriver = Omit<SqlDriver, SyncMethod> & {
+  [K in SyncMethod]: (...args: Parameters<SqlDriver[K]>) => Exclude<ReturnType<SqlDriver[K]>, Promise<unknown>>;
+};
+
+type SyncMethod = 'all' | 'get' | 'run' | 'exec' | 'begin' | 'commit' | 'rollback' | 'close';

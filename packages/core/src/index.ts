@@ -6,7 +6,7 @@
  */
 
 export type { DataApi, Entries, KeyValue, PageOptions, SetManyOptions } from './api.js';
-export type { MaybePromise, SharedEvents, SqlDriver, SqlRow, SqlValue } from './driver.js';
+export type { MaybePromise, SharedEvents, SqlDriver, SqlRow, SqlValue, SyncSqlDriver } from './driver.js';
 export { DUMP_HEADER, type DumpOptions, dump, type Exportable, formatEntry, type LoadOptions, load } from './dump.js';
 export {
   ClosedError,

@@ -46,22 +46,12 @@ export function preservingByteOrderMarks<T>(load: () => T): T {
   }
 }
 
-/** A sql.js driver, with access to the database for adapters that persist it. */
-export interface SqlJsDriver {
-  all(sql: string, params: readonly SqlValue[]): SqlRow[];
-  get(sql: string, params: readonly SqlValue[]): SqlRow | undefined;
-  /** The number of rows the statement changed. */
-  run(sql: string, params: readonly SqlValue[]): number;
-  exec(sql: string): void;
-  begin(): void;
-  commit(): void;
-  rollback(): void;
-  close(): void;
-  /** The underlying sql.js database. */
-  readonly db: Database;
-  /** Finalises cached statements (before `db.export()` or `db.close()`). */
-  clearStatements(): void;
-}
+/**
+ * A sql.js driver: every method of go-store's `SqlDriver`, answering synchronously, with access
+ * to the database for adapters that persist it (`db`, and `clearStatements` to finalise cached
+ * statements before `db.export()` or `db.close()`).
+ */
+export type SqlJsDriver = ReturnType<typeof createSqlJsDriver>;
 
 /**
  * Wraps a sql.js database. Prepared statements are cached by SQL text and reused.
@@ -70,7 +60,7 @@ export interface SqlJsDriver {
  * file locks around every statement; `locking_mode=EXCLUSIVE` removes that cost (about 5× for
  * reads, 15× for writes), which is safe because this connection is the only one.
  */
-export function createSqlJsDriver(db: Database): SqlJsDriver {
+export function createSqlJsDriver(db: Database) {
   db.exec('PRAGMA locking_mode=EXCLUSIVE');
   const statements = new Map<string, Statement>();
 
@@ -101,31 +91,32 @@ export function createSqlJsDriver(db: Database): SqlJsDriver {
 
   return {
     db,
-    all(sql, params) {
+    all(sql: string, params: readonly SqlValue[]): SqlRow[] {
       return withStatement(sql, params, (stmt) => {
         const rows: SqlRow[] = [];
         while (stmt.step()) rows.push(stmt.get() as SqlRow);
         return rows;
       });
     },
-    get(sql, params) {
+    get(sql: string, params: readonly SqlValue[]): SqlRow | undefined {
       return withStatement(sql, params, (stmt) => (stmt.step() ? (stmt.get() as SqlRow) : undefined));
     },
-    run(sql, params) {
+    /** The number of rows the statement changed. */
+    run(sql: string, params: readonly SqlValue[]): number {
       return withStatement(sql, params, (stmt) => {
         stmt.step();
         return db.getRowsModified();
       });
     },
     exec,
-    begin: () => exec('BEGIN IMMEDIATE'),
-    commit: () => exec('COMMIT'),
-    rollback: () => exec('ROLLBACK'),
-    clearStatements() {
+    begin: (): void => exec('BEGIN IMMEDIATE'),
+    commit: (): void => exec('COMMIT'),
+    rollback: (): void => exec('ROLLBACK'),
+    clearStatements(): void {
       for (const stmt of statements.values()) stmt.free();
       statements.clear();
     },
-    close() {
+    close(): void {
       this.clearStatements();
       db.close();
     },
