@@ -25,6 +25,7 @@ const PACKAGES = [
   'driver-sqljs',
   'adapter-node',
   'adapter-browser',
+  'adapter-cloudflare',
   'test-suite',
   'keyv',
   'unstorage',
@@ -118,7 +119,7 @@ if (installed) {
       join(app, config),
       JSON.stringify({
         compilerOptions: { ...base, ...emit, module, moduleResolution },
-        files: ['node.ts', 'browser.ts', 'suite.ts', 'sync.ts'],
+        files: ['node.ts', 'browser.ts', 'suite.ts', 'sync.ts', 'cloudflare.ts'],
       }),
     );
     step(`tsc strict, skipLibCheck false, moduleResolution ${moduleResolution}`, bin('tsc'), ['-p', config], {
