@@ -114,7 +114,9 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
     const file = new URL('bench/RESULTS.md', root);
     const section =
       '<!-- bundles:start -->\n## Bundle sizes\n\nWhat each entry adds to an application (esbuild, ESM, minified, gzip level 9): ' +
-      'the SQLite engines and other third-party packages excluded, our own packages included. ' +
+      'the SQLite engines and other third-party packages excluded, our own packages included (the browser ' +
+      "adapter's `worker` and `standalone` entries are built self-contained for pages without a bundler, so " +
+      "they include sqlite-wasm's JavaScript). " +
       'Regenerate with `node bench/bundles.mjs --write`.\n\n' +
       `${table(results)}\n<!-- bundles:end -->`;
     const text = readFileSync(file, 'utf8');
