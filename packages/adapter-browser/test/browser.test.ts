@@ -12,6 +12,7 @@ import { bundlePages } from './bundle.js';
 import { CHROMIUM, hasChromium, launch, newProfile, removeProfile } from './chromium.js';
 import { repoRoot } from './package-root.js';
 import { type StaticServer, serveStatic } from './server.js';
+import { within } from './within.js';
 
 interface SuiteResult {
   label: string;
@@ -42,15 +43,6 @@ interface LabResult {
 const test = suite('adapter-browser in Chromium');
 const state: { server?: StaticServer; context?: BrowserContext; profile?: string } = {};
 const run = String(Date.now());
-
-/** Rejects if `promise` takes longer than `ms`: a hang is a failure, never a stuck test run. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function url(page: string, isolated = false): string {
   return `${state.server!.origin}/${isolated ? 'coi/' : ''}${page}`;

@@ -9,19 +9,11 @@ import * as assert from 'uvu/assert';
 import { bundlePages } from './bundle.js';
 import { CHROMIUM, hasChromium, launch, newProfile, removeProfile } from './chromium.js';
 import { type StaticServer, serveStatic } from './server.js';
+import { within } from './within.js';
 
 const test = suite('adapter-browser: many tabs');
 const state: { server?: StaticServer; context?: BrowserContext; profile?: string } = {};
 const run = String(Date.now());
-
-/** Rejects if `promise` takes longer than `ms`: a hang is a failure, never a stuck test run. */
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Opens a tabs page with the store `name` open in it. */
 async function tab(name: string): Promise<Page> {

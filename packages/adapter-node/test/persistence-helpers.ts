@@ -275,3 +275,13 @@ export function unmountTmpfs(dir: string): void {
   const result = spawnSync('umount', [dir], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cannot unmount ${dir}: ${result.stderr}`);
 }
+
+/** What `promise` rejects with; fails the test when it resolves instead. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -8,7 +8,7 @@ import * as nodePath from 'node:path';
 import { NotADatabaseError } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crashCopy, listDir, openFileStore, random, readLog, tempDir } from './persistence-helpers.js';
+import { crashCopy, listDir, openFileStore, random, readLog, rejection, tempDir } from './persistence-helpers.js';
 
 /** Never compacts by size (so the log holds every write of a test). */
 const NO_COMPACTION = { compactMinBytes: 1 << 30 };
@@ -27,15 +27,6 @@ async function crashedWith(n: number, name = 'i.db'): Promise<string> {
 function filesOf(db: string): Record<string, string> {
   const dir = nodePath.dirname(db);
   return Object.fromEntries(listDir(dir).map((f) => [f, fs.readFileSync(nodePath.join(dir, f)).toString('base64')]));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 const integrity = suite('persistence: log integrity');

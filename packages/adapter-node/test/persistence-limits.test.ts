@@ -8,16 +8,7 @@ import * as nodePath from 'node:path';
 import { DatabaseTooLargeError, InvalidArgumentError, MAX_DATABASE_BYTES } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { crashCopy, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { crashCopy, openFileStore, rejection, sqlite3, tempDir } from './persistence-helpers.js';
 
 const limits = suite('persistence: limits');
 

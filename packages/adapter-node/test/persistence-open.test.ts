@@ -10,16 +10,16 @@ import { openStore } from '@go-store/adapter-node';
 import { DriverError, InvalidArgumentError, LockedError, NotADatabaseError } from '@go-store/core';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Child, canRunChildAs, exitWithin, listDir, openFileStore, sqlite3, tempDir } from './persistence-helpers.js';
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import {
+  Child,
+  canRunChildAs,
+  exitWithin,
+  listDir,
+  openFileStore,
+  rejection,
+  sqlite3,
+  tempDir,
+} from './persistence-helpers.js';
 
 const open = suite('persistence: opening');
 
