@@ -295,25 +295,30 @@ export function ttlSuite(h: Harness): void {
 
   test('purgeIntervalMs: 0 turns the background purge off: expired rows stay until purgeExpired', async () => {
     if (!h.slow) return;
-    // A second store with a 20 ms purge serves as the witness that purge ticks have passed.
-    const clock = new Clock();
-    const off = await h.open({ now: clock.now, purgeIntervalMs: 0 });
-    const witness = await h.open({ now: clock.now, purgeIntervalMs: 20 });
+    // A second store with a 20 ms purge serves as the witness that purge ticks have passed. Each
+    // store has its own clock and its row its own expiry, far apart, so the test holds where both
+    // stores share one database (a Durable Object, a D1 binding): the witness's purge, as of its
+    // clock, cannot reach the other store's row.
+    const offClock = new Clock();
+    const witnessClock = new Clock();
+    const off = await h.open({ now: offClock.now, purgeIntervalMs: 0 });
+    const witness = await h.open({ now: witnessClock.now, purgeIntervalMs: 20 });
     try {
-      const start = clock.time;
-      await off.setWithTTL('g', 'k', 'v', 10);
-      await witness.setWithTTL('g', 'k', 'v', 10);
-      clock.advance(10);
+      const start = witnessClock.time;
+      await off.setWithTTL('off', 'k', 'v', 1_000);
+      await witness.setWithTTL('witness', 'k', 'v', 10);
+      offClock.advance(2_000);
+      witnessClock.advance(20);
       await eventually(async () => {
-        const now = clock.time;
-        clock.time = start;
+        const now = witnessClock.time;
+        witnessClock.time = start;
         try {
-          return (await witness.countAll()) === 0;
+          return (await witness.count('witness')) === 0;
         } finally {
-          clock.time = now;
+          witnessClock.time = now;
         }
       }, 'the witness store purged its expired row');
-      assert.is(await off.has('g', 'k'), false, 'expired rows are invisible either way');
+      assert.is(await off.has('off', 'k'), false, 'expired rows are invisible either way');
       assert.is(await off.purgeExpired(), 1, 'the store with purgeIntervalMs 0 still held its expired row');
     } finally {
       await off.close();

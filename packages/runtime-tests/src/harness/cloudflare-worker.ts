@@ -7,9 +7,9 @@
  *   GET /kv-only              opens a store on a Durable Object without SQLite: the error
  *
  * Each `open` of the suite empties go-store's table first, so every test starts from an empty
- * database: a Durable Object (and a D1 binding) has one database, so two stores open at the
- * same time share it — the tests that need two independent stores at once are skipped, named
- * below with the reason.
+ * database: a Durable Object (and a D1 binding) has one database, which two stores open at the
+ * same time share (the suite's tests that open two stores keep to rows of their own). On D1,
+ * the tests of `transaction()` are skipped, each named in `d1-skips.ts`.
  */
 import './uvu-defer.js';
 import {
@@ -45,13 +45,6 @@ interface DurableObjectStateLike {
 }
 
 const EMPTY_KV = 'DELETE FROM kv';
-
-/** One database per object or binding: a test that opens two stores at once cannot run. */
-const ONE_DATABASE =
-  'opens two stores at once and needs them independent; every store in one Durable Object or on one D1 binding shares its one database';
-const SHARED_SKIPS: Record<string, string> = {
-  'purgeIntervalMs: 0 turns the background purge off: expired rows stay until purgeExpired': ONE_DATABASE,
-};
 
 const NO_TRANSACTION = 'uses store.transaction(), which a D1 store refuses at once';
 
@@ -89,7 +82,7 @@ export class ConformanceObject {
       return openDurableObjectStore(storage, options);
     };
     const result = await runQueuedSuites(() => {
-      runConformance('workerd Durable Object', open, { asyncContext: false, skip: SHARED_SKIPS });
+      runConformance('workerd Durable Object', open, { asyncContext: false });
       durableObjectSuite('workerd', storage, reset);
     });
     const report: RuntimeReport = { runtime: 'workerd', version: WORKERD_VERSION, ...result };
@@ -122,7 +115,7 @@ async function runD1(db: D1DatabaseLike): Promise<RuntimeReport> {
     await reset();
     return openD1Store(db, options);
   };
-  const skip: Record<string, string> = { ...SHARED_SKIPS };
+  const skip: Record<string, string> = {};
   for (const name of D1_TRANSACTION_TESTS) skip[name] = NO_TRANSACTION;
   const result = await runQueuedSuites(() => {
     runConformance('workerd D1', open, { asyncContext: false, skip });
