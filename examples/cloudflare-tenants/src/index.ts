@@ -2,7 +2,7 @@
  * go-store on Cloudflare, one store per tenant.
  *
  *   /t/:tenant/…    the tenant's own SQLite-backed Durable Object (`idFromName(tenant)`) serves
- *                   the API of `api.ts` from its own store, plus `GET /t/:tenant/export`
+ *                   the API of `../shared/rest-api.ts` from its own store, plus `GET /t/:tenant/export`
  *   /d1/:tenant/…   the same API from one D1 database, the tenant's data in its own namespace
  *                   (`store.scope(tenant)`)
  *
@@ -14,8 +14,7 @@
  * all), which is simpler to query across tenants and fine while the load is modest.
  */
 import { openD1Store, type Store } from '@go-store/adapter-cloudflare';
-import { errorResponse, serveApi, text } from './api.js';
-import { pathSegments } from './paths.js';
+import { errorResponse, pathSegments, serveApi, text } from '../../shared/rest-api.js';
 
 export { Tenant } from './tenant.js';
 

@@ -3,8 +3,7 @@
  * once when the object starts and shared by its requests. Declared in `new_sqlite_classes`.
  */
 import { dump, openDurableObjectStore, type Store } from '@go-store/adapter-cloudflare';
-import { errorResponse, serveApi } from './api.js';
-import { pathSegments } from './paths.js';
+import { errorResponse, pathSegments, serveApi } from '../../shared/rest-api.js';
 
 export class Tenant {
   readonly #store: Promise<Store>;

@@ -1,6 +1,6 @@
 /**
- * The REST API each tenant gets, over any store-like object (a Durable Object's `Store`, or a
- * D1 store's `scope(tenant)`):
+ * The REST API both Worker examples serve, over any store-like object (a `Store`, or a
+ * `ScopedStore` such as a D1 store's `scope(tenant)`):
  *
  *   PUT    /kv/:group/:key[?ttl=ms]   body is the value          → 204
  *   GET    /kv/:group/:key                                        → the value, or 404
@@ -10,25 +10,42 @@
  *   GET    /groups[?prefix=p]         group names as JSON         → [ … ]
  *   POST   /render/:group             body is a Go text/template  → the rendered text
  *
- * Path segments are URL-decoded, so any group or key (slashes included) can be addressed.
+ * Path segments are URL-decoded, so any group or key (slashes included) can be addressed. The
+ * file imports nothing: errors are told apart by their stable `code`, so one copy serves an
+ * app built on any go-store package.
  */
-import {
-  InvalidArgumentError,
-  NotFoundError,
-  QuotaExceededError,
-  type ScopedStore,
-  StoreError,
-  TemplateError,
-} from '@go-store/adapter-cloudflare';
 
 /** What the API needs of a store: a `Store` and a `ScopedStore` both have it. */
-export type TenantData = Pick<
-  ScopedStore,
-  'get' | 'set' | 'setWithTTL' | 'delete' | 'getAll' | 'deleteGroup' | 'groups' | 'render'
->;
+export interface KeyValueData {
+  get(group: string, key: string): Promise<string>;
+  set(group: string, key: string, value: string): Promise<void>;
+  setWithTTL(group: string, key: string, value: string, ttlMs: number): Promise<void>;
+  delete(group: string, key: string): Promise<void>;
+  getAll(group: string): Promise<Record<string, string>>;
+  deleteGroup(group: string): Promise<void>;
+  groups(prefix?: string): Promise<string[]>;
+  render(template: string, group: string): Promise<string>;
+}
+
+/** The HTTP status of each go-store error code; anything else is a 500 with code `INTERNAL`. */
+const STATUS_OF_CODE: Readonly<Record<string, number>> = {
+  NOT_FOUND: 404,
+  INVALID_ARGUMENT: 400,
+  TEMPLATE: 400,
+  QUOTA_EXCEEDED: 409,
+  CLOSED: 500,
+  DRIVER: 500,
+  LOCKED: 500,
+  NOT_A_DATABASE: 500,
+};
+
+/** The request's path as decoded segments: `/t/acme/kv/a%2Fb/k` → `['t', 'acme', 'kv', 'a/b', 'k']`. */
+export function pathSegments(request: Request): string[] {
+  return new URL(request.url).pathname.split('/').slice(1).map(decodeURIComponent);
+}
 
 /** Answers one request of the API in `segments` (the path after the tenant, decoded). */
-export async function serveApi(request: Request, segments: string[], data: TenantData): Promise<Response> {
+export async function serveApi(request: Request, segments: string[], data: KeyValueData): Promise<Response> {
   try {
     return await route(request, segments, data);
   } catch (error) {
@@ -36,7 +53,7 @@ export async function serveApi(request: Request, segments: string[], data: Tenan
   }
 }
 
-async function route(request: Request, segments: string[], data: TenantData): Promise<Response> {
+async function route(request: Request, segments: string[], data: KeyValueData): Promise<Response> {
   const [resource, ...rest] = segments;
   const method = request.method;
   if (resource === 'kv' && rest.length === 2) {
@@ -72,22 +89,16 @@ async function route(request: Request, segments: string[], data: TenantData): Pr
 
 /** A store error as an HTTP status, with its stable code in `x-error-code`. */
 export function errorResponse(error: unknown): Response {
-  const status =
-    error instanceof NotFoundError
-      ? 404
-      : error instanceof InvalidArgumentError || error instanceof TemplateError
-        ? 400
-        : error instanceof QuotaExceededError
-          ? 409
-          : 500;
-  const code = error instanceof StoreError ? error.code : 'INTERNAL';
+  const given = (error as { code?: unknown } | null)?.code;
+  const code = typeof given === 'string' && Object.hasOwn(STATUS_OF_CODE, given) ? given : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   return new Response(`${message}\n`, {
-    status,
+    status: STATUS_OF_CODE[code] ?? 500,
     headers: { 'content-type': 'text/plain; charset=utf-8', 'x-error-code': code },
   });
 }
 
+/** A plain-text response. */
 export function text(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }
