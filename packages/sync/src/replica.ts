@@ -11,6 +11,7 @@ import {
   CLEAR_LOG,
   CREATE_SYNC_SCHEMA,
   DELETE_OLD_TOMBSTONES,
+  FIRST_SCHEMA_OBJECTS,
   MAX_OLD_TOMBSTONE_REV,
   SEED_LOG,
   SELECT_BATCH_REST,
@@ -19,8 +20,8 @@ import {
   SELECT_LOGGED,
   SELECT_META,
   SELECT_ONE_CHANGE,
-  SYNC_OBJECT_COUNT,
-  SYNC_TABLES_EXIST,
+  SELECT_SYNC_OBJECTS,
+  SYNC_OBJECTS,
   UPSERT_ENTRY,
   UPSERT_META,
 } from './schema.js';
@@ -39,10 +40,11 @@ export type Admit = (change: Change, tx: Transaction) => Promise<string | undefi
 /** Installs sync's tables and triggers (once) and resolves to the replica's node id. */
 export async function installSchema(store: Store): Promise<string> {
   return store.transaction(async (tx) => {
-    const [row] = await tx.sql.all(SYNC_TABLES_EXIST);
-    if (Number(row?.[0]) !== SYNC_OBJECT_COUNT) {
+    const names = new Set((await tx.sql.all(SELECT_SYNC_OBJECTS)).map((row) => String(row[0])));
+    if (!SYNC_OBJECTS.every((name) => names.has(name))) {
       for (const sql of CREATE_SYNC_SCHEMA) await tx.sql.exec(sql);
-      await tx.sql.run(SEED_LOG);
+      // Upgrading the first schema: its bookkeeping already covers every key.
+      if (!FIRST_SCHEMA_OBJECTS.every((name) => names.has(name))) await tx.sql.run(SEED_LOG);
     }
     const node = await readMeta(tx, 'node');
     if (node !== undefined) return node;

@@ -1,7 +1,7 @@
 /**
  * The tables sync keeps beside `kv`, all prefixed `gostore_sync_`, so `kv` stays go-store's.
  *
- * - `gostore_sync_log`: keys of namespaced groups changed in `kv`, appended by triggers, which
+ * - `gostore_sync_log`: keys of namespaced groups changed in `kv`, once each, logged by triggers, which
  *   fire for every writer of the file (this library, go-store, `sqlite3`), so writes made while
  *   sync was not running are still found. Emptied as sync records them.
  * - `gostore_sync_entries`: per key, the stamp of its current version, whether it is a
@@ -13,33 +13,77 @@
 
 const NAMESPACED = (row: string): string => `instr(${row}.grp, ':') > 1`;
 
-export const SYNC_TABLES_EXIST =
-  "SELECT count(*) FROM sqlite_master WHERE name IN ('gostore_sync_log', 'gostore_sync_entries', " +
-  "'gostore_sync_meta', 'gostore_sync_kv_insert', 'gostore_sync_kv_update', 'gostore_sync_kv_delete')";
-export const SYNC_OBJECT_COUNT = 6;
+/** The objects of the current schema; a database holding every one of them is up to date. */
+export const SYNC_OBJECTS = [
+  'gostore_sync_log',
+  'gostore_sync_log_key',
+  'gostore_sync_entries',
+  'gostore_sync_meta',
+  'gostore_sync_kv_insert',
+  'gostore_sync_kv_update_value',
+  'gostore_sync_kv_update_key',
+  'gostore_sync_kv_delete',
+] as const;
+/**
+ * The objects of the first schema (whose log kept a row per write): a database holding them
+ * already recorded every key, so upgrading it must not log them all again.
+ */
+export const FIRST_SCHEMA_OBJECTS = [
+  'gostore_sync_log',
+  'gostore_sync_entries',
+  'gostore_sync_meta',
+  'gostore_sync_kv_insert',
+  'gostore_sync_kv_update',
+  'gostore_sync_kv_delete',
+] as const;
+export const SELECT_SYNC_OBJECTS = "SELECT name FROM sqlite_master WHERE name GLOB 'gostore_sync_*'";
 
-/** Created together, in one transaction, with the log seeded from what `kv` already holds. */
+/**
+ * The log holds one row per changed key, not per write: a write to a key already logged costs
+ * the trigger one index lookup and no new row, so the log stays as small as the set of keys
+ * changed between two syncs however often they are written (and an offline store's writes stay
+ * cheap). No conflict target: should the unique index be dropped, the triggers still log (a key
+ * twice, which capture tolerates) rather than fail every write to `kv`.
+ */
+const LOG_KEY = (row: string): string =>
+  `INSERT INTO gostore_sync_log (grp, key) VALUES (${row}.grp, ${row}.key) ON CONFLICT DO NOTHING;`;
+
+/**
+ * Created together, in one transaction; `IF NOT EXISTS` throughout, so it also completes a
+ * partial install and upgrades the first schema (whose log could repeat a key).
+ */
 export const CREATE_SYNC_SCHEMA = [
   'CREATE TABLE IF NOT EXISTS gostore_sync_log (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL)',
+  'DELETE FROM gostore_sync_log WHERE seq NOT IN (SELECT min(seq) FROM gostore_sync_log GROUP BY grp, key)',
+  'CREATE UNIQUE INDEX IF NOT EXISTS gostore_sync_log_key ON gostore_sync_log (grp, key)',
   'CREATE TABLE IF NOT EXISTS gostore_sync_entries (grp TEXT NOT NULL, key TEXT NOT NULL, ns TEXT NOT NULL, ' +
     'hlc TEXT NOT NULL, deleted INTEGER NOT NULL, expires_at INTEGER, rev INTEGER NOT NULL, ' +
     'batch INTEGER NOT NULL, local INTEGER NOT NULL, PRIMARY KEY (grp, key)) WITHOUT ROWID',
   'CREATE INDEX IF NOT EXISTS gostore_sync_entries_rev ON gostore_sync_entries (rev)',
   'CREATE TABLE IF NOT EXISTS gostore_sync_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID',
+  // The first schema's update trigger, replaced by the two below.
+  'DROP TRIGGER IF EXISTS gostore_sync_kv_update',
   `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_insert AFTER INSERT ON kv WHEN ${NAMESPACED('NEW')} ` +
-    'BEGIN INSERT INTO gostore_sync_log (grp, key) VALUES (NEW.grp, NEW.key); END',
-  // An update logs the old key too when a program moved the row to another group or key.
-  'CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_update AFTER UPDATE ON kv ' +
+    `BEGIN ${LOG_KEY('NEW')} END`,
+  // go-store's writes only ever update a row's value and expiry (its upsert), which fires this
+  // trigger alone.
+  'CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_update_value AFTER UPDATE OF value, expires_at ON kv ' +
+    `WHEN ${NAMESPACED('NEW')} BEGIN ${LOG_KEY('NEW')} END`,
+  // Another program may move a row to another group or key: both keys changed.
+  'CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_update_key AFTER UPDATE OF grp, key ON kv ' +
     `WHEN ${NAMESPACED('NEW')} OR ${NAMESPACED('OLD')} BEGIN ` +
     `INSERT INTO gostore_sync_log (grp, key) SELECT OLD.grp, OLD.key WHERE ${NAMESPACED('OLD')} ` +
-    'AND (OLD.grp IS NOT NEW.grp OR OLD.key IS NOT NEW.key); ' +
-    `INSERT INTO gostore_sync_log (grp, key) SELECT NEW.grp, NEW.key WHERE ${NAMESPACED('NEW')}; END`,
+    'ON CONFLICT DO NOTHING; ' +
+    `INSERT INTO gostore_sync_log (grp, key) SELECT NEW.grp, NEW.key WHERE ${NAMESPACED('NEW')} ` +
+    'ON CONFLICT DO NOTHING; END',
   `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_delete AFTER DELETE ON kv WHEN ${NAMESPACED('OLD')} ` +
-    'BEGIN INSERT INTO gostore_sync_log (grp, key) VALUES (OLD.grp, OLD.key); END',
+    `BEGIN ${LOG_KEY('OLD')} END`,
 ] as const;
 
 /** Every key already in `kv` when sync is first installed is a change to send. */
-export const SEED_LOG = `INSERT INTO gostore_sync_log (grp, key) SELECT grp, key FROM kv WHERE ${NAMESPACED('kv')}`;
+export const SEED_LOG =
+  `INSERT INTO gostore_sync_log (grp, key) SELECT grp, key FROM kv WHERE ${NAMESPACED('kv')} ` +
+  'ON CONFLICT DO NOTHING';
 
 // --- Meta ------------------------------------------------------------------------------------
 
