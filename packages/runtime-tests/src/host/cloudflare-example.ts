@@ -11,32 +11,19 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
 import { Checks } from './checks.js';
-import { type ChildResult, QUIET_ENV, runChild, tail } from './child.js';
-import { EXAMPLES_DIR, packageDir, packageVersion } from './paths.js';
+import { typecheckAndBundle } from './examples.js';
+import { EXAMPLES_DIR } from './paths.js';
 import type { Row } from './row.js';
-import { type RunningWorker, serveWorker, type WorkerBindings, workerdVersion } from './workerd.js';
+import {
+  compatibilityDateOf,
+  type RunningWorker,
+  serveWorker,
+  type WorkerBindings,
+  workerdVersion,
+} from './workerd.js';
 
 const FOLDER = join(EXAMPLES_DIR, 'cloudflare-tenants');
 const TIMEOUT_MS = 60_000;
-
-interface Answer {
-  status: number;
-  code: string | null;
-  text: string;
-}
-
-function describe(child: ChildResult): string {
-  const how = child.timedOut ? 'timed out' : `exit ${child.code ?? child.signal}`;
-  return `${how}\n${tail(child.stdout, 20)}\n${tail(child.stderr, 20)}`.trimEnd();
-}
-
-function compatibilityDate(): string {
-  const match = /^compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"/m.exec(
-    readFileSync(join(FOLDER, 'wrangler.toml'), 'utf8'),
-  );
-  if (match === null) throw new Error('examples/cloudflare-tenants/wrangler.toml has no compatibility_date');
-  return match[1] as string;
-}
 
 /** Every `*.sqlite` file under `folder`. */
 function sqliteFiles(folder: string): string[] {
@@ -83,30 +70,14 @@ export async function runCloudflareExample(): Promise<Row> {
   let worker: RunningWorker | undefined;
   const output: string[] = [];
   try {
-    const tsc = join(packageDir('typescript', FOLDER), 'bin/tsc');
-    const checked = await runChild(process.execPath, [tsc, '-p', FOLDER], { cwd: FOLDER, timeoutMs: TIMEOUT_MS });
-    checks.ok('src/ type-checks', checked.code === 0, describe(checked));
-
-    const wrangler = join(packageDir('wrangler', FOLDER), 'bin/wrangler.js');
-    const bundled = await runChild(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', out], {
-      cwd: FOLDER,
-      env: QUIET_ENV,
-      timeoutMs: TIMEOUT_MS,
-    });
-    if (
-      !checks.ok(
-        `wrangler ${packageVersion('wrangler', FOLDER)} bundles it`,
-        bundled.code === 0 && existsSync(join(out, 'index.js')),
-        describe(bundled),
-      )
-    ) {
-      return row(checks, what, version, started, output);
+    if (!(await typecheckAndBundle(checks, FOLDER, out))) {
+      return checks.row('workerd', version, what, started, output.join(''));
     }
     const source = readFileSync(join(out, 'index.js'), 'utf8');
     const nodeImports = source.match(/(?:\bfrom\s*|\bimport\s*\(\s*)["']node:[\w/]+["']/g) ?? [];
     checks.ok('the bundle imports no Node built-in', nodeImports.length === 0, nodeImports.join(', '));
 
-    worker = await serveWorker(out, 'index.js', compatibilityDate(), bindings);
+    worker = await serveWorker(out, 'index.js', compatibilityDateOf('cloudflare-tenants'), bindings);
     await walkRoutes(checks, worker.url);
     output.push(worker.output());
     await worker.dispose();
@@ -119,7 +90,7 @@ export async function runCloudflareExample(): Promise<Row> {
       `profile/name in each object's file: ${JSON.stringify(names)}`,
     );
 
-    worker = await serveWorker(out, 'index.js', compatibilityDate(), bindings);
+    worker = await serveWorker(out, 'index.js', compatibilityDateOf('cloudflare-tenants'), bindings);
     await afterRestart(checks, worker.url);
   } catch (error) {
     checks.ok('the example runs', false, String((error as Error).stack ?? error));
@@ -130,56 +101,12 @@ export async function runCloudflareExample(): Promise<Row> {
     }
     rmSync(scratch, { recursive: true, force: true });
   }
-  return row(checks, what, version, started, output);
-}
-
-function row(checks: Checks, what: string, version: string, started: number, output: string[]): Row {
-  const failed = checks.failures.length > 0;
-  return {
-    runtime: 'workerd',
-    version,
-    what,
-    status: failed ? 'failed' : 'passed',
-    counts: checks.counts(),
-    durationMs: performance.now() - started,
-    details: failed ? [...checks.failures, `workerd output:\n${tail(output.join(''))}`] : [],
-  };
-}
-
-function caller(checks: Checks, base: URL) {
-  const call = async (method: string, path: string, body?: string): Promise<Answer> => {
-    const response = await fetch(new URL(path, base), {
-      method,
-      ...(body === undefined ? {} : { body }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    return { status: response.status, code: response.headers.get('x-error-code'), text: await response.text() };
-  };
-  return async (
-    method: string,
-    path: string,
-    body: string | undefined,
-    status: number,
-    text?: string,
-    code?: string,
-  ) => {
-    await checks.step(
-      `${method} ${path} → ${status}${text === undefined ? '' : ` ${JSON.stringify(text)}`}`,
-      async () => {
-        const got = await call(method, path, body);
-        const problems: string[] = [];
-        if (got.status !== status) problems.push(`status ${got.status}`);
-        if (text !== undefined && got.text !== text) problems.push(`body ${JSON.stringify(got.text)}`);
-        if (code !== undefined && got.code !== code) problems.push(`x-error-code ${got.code}`);
-        if (problems.length > 0) throw new Error(`${problems.join('; ')} (${got.text.trim()})`);
-      },
-    );
-  };
+  return checks.row('workerd', version, what, started, output.join(''));
 }
 
 /** The API on both back ends, for two tenants writing the same keys. */
 async function walkRoutes(checks: Checks, base: URL): Promise<void> {
-  const expect = caller(checks, base);
+  const expect = checks.http(base, TIMEOUT_MS);
   for (const root of ['/t', '/d1']) {
     await expect('PUT', `${root}/acme/kv/profile/name`, 'Acme', 204);
     await expect('PUT', `${root}/globex/kv/profile/name`, 'Globex', 204);
@@ -221,7 +148,7 @@ async function walkRoutes(checks: Checks, base: URL): Promise<void> {
 
 /** After a restart on the same persistence directories, every tenant's data is still there. */
 async function afterRestart(checks: Checks, base: URL): Promise<void> {
-  const expect = caller(checks, base);
+  const expect = checks.http(base, TIMEOUT_MS);
   for (const root of ['/t', '/d1']) {
     await expect('GET', `${root}/acme/kv/profile/name`, undefined, 200, 'Acme');
     await expect('GET', `${root}/globex/kv/profile/name`, undefined, 200, 'Globex');

@@ -4,19 +4,10 @@
  * and answers with their counts; this side also checks that a Durable Object without SQLite is
  * refused with a message naming `new_sqlite_classes`.
  */
-import type { RuntimeReport } from '../harness/result.js';
-import { tail } from './child.js';
+import { harnessFailedRow, serveHarness, suiteRow } from './harness-worker.js';
 import { CLOUDFLARE_HARNESS } from './paths.js';
-import { failedRow, type Row } from './row.js';
-import {
-  type Bundle,
-  bundleWorker,
-  exampleCompatibilityDate,
-  type RunningWorker,
-  removeBundle,
-  serveWorker,
-  workerdVersion,
-} from './workerd.js';
+import type { Row } from './row.js';
+import type { RunningWorker } from './workerd.js';
 
 const RUN_TIMEOUT_MS = 300_000;
 
@@ -31,28 +22,19 @@ const BINDINGS = {
 
 /** Two rows: the suite in a Durable Object, and on D1. */
 export async function runCloudflareRows(): Promise<Row[]> {
-  const version = workerdVersion();
   const started = performance.now();
-  let bundle: Bundle | undefined;
   let worker: RunningWorker | undefined;
   try {
-    bundle = await bundleWorker(CLOUDFLARE_HARNESS, { WORKERD_VERSION: JSON.stringify(version) });
-    worker = await serveWorker(bundle.folder, bundle.main, exampleCompatibilityDate(), BINDINGS);
+    worker = await serveHarness(CLOUDFLARE_HARNESS, BINDINGS);
     const refusal = await kvOnlyRefusal(worker.url);
     return [
-      await suiteRow(worker, '/durable-object/run', 'Durable Object conformance', [refusal]),
-      await suiteRow(worker, '/d1/run', 'D1 conformance', []),
+      await suiteRow(worker, '/durable-object/run', 'Durable Object conformance', RUN_TIMEOUT_MS, [refusal]),
+      await suiteRow(worker, '/d1/run', 'D1 conformance', RUN_TIMEOUT_MS),
     ];
   } catch (error) {
-    return [
-      failedRow('workerd', version, 'Cloudflare conformance', performance.now() - started, [
-        String((error as Error).stack ?? error),
-        ...(worker ? [tail(worker.output())] : []),
-      ]),
-    ];
+    return [harnessFailedRow('Cloudflare conformance', started, error, worker)];
   } finally {
     await worker?.dispose();
-    if (bundle !== undefined) removeBundle(bundle);
   }
 }
 
@@ -61,48 +43,4 @@ async function kvOnlyRefusal(base: URL): Promise<string | undefined> {
   const answer = (await (await fetch(new URL('/kv-only', base))).json()) as Record<string, string>;
   if (answer.code === 'INVALID_ARGUMENT' && answer.message?.includes('new_sqlite_classes')) return undefined;
   return `a Durable Object without SQLite: expected an InvalidArgumentError naming new_sqlite_classes, got ${JSON.stringify(answer)}`;
-}
-
-/** A row of the suite's counts plus the host's own checks (each a failure, or undefined when it passed). */
-async function suiteRow(
-  worker: RunningWorker,
-  path: string,
-  what: string,
-  hostChecks: Array<string | undefined>,
-): Promise<Row> {
-  const started = performance.now();
-  const elapsed = () => performance.now() - started;
-  const version = workerdVersion();
-  try {
-    const response = await fetch(new URL(path, worker.url), { signal: AbortSignal.timeout(RUN_TIMEOUT_MS) });
-    if (!response.ok) {
-      return failedRow('workerd', version, what, elapsed(), [
-        `${path} answered ${response.status}`,
-        await response.text(),
-        tail(worker.output()),
-      ]);
-    }
-    const report = (await response.json()) as RuntimeReport;
-    const hostFailures = hostChecks.filter((failure): failure is string => failure !== undefined);
-    const total = report.total + hostChecks.length;
-    const passed = report.passed + hostChecks.length - hostFailures.length;
-    const details = [
-      ...(report.failed > 0 ? report.failures : report.total === 0 ? ['no test ran'] : []),
-      ...hostFailures,
-    ];
-    return {
-      runtime: 'workerd',
-      version: report.version,
-      what,
-      status: details.length === 0 ? 'passed' : 'failed',
-      counts: { total, passed, failed: total - passed, skipped: report.skipped },
-      durationMs: elapsed(),
-      details: [...details, ...(details.length > 0 ? [tail(worker.output())] : [])],
-    };
-  } catch (error) {
-    return failedRow('workerd', version, what, elapsed(), [
-      String((error as Error).stack ?? error),
-      tail(worker.output()),
-    ]);
-  }
 }

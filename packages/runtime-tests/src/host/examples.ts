@@ -14,7 +14,8 @@ import { exampleCompatibilityDate, type RunningWorker, serveWorker, workerdVersi
 
 const TIMEOUT_MS = 60_000;
 
-function describe(child: ChildResult): string {
+/** How a child ended, with the tails of its output. */
+export function describe(child: ChildResult): string {
   const how = child.timedOut
     ? 'timed out'
     : child.spawnError
@@ -24,9 +25,29 @@ function describe(child: ChildResult): string {
 }
 
 /** `tsc -p <folder>` with the TypeScript the example itself depends on. */
-function typecheck(folder: string): Promise<ChildResult> {
+export function typecheck(folder: string): Promise<ChildResult> {
   const tsc = join(packageDir('typescript', folder), 'bin/tsc');
   return runChild(process.execPath, [tsc, '-p', folder], { cwd: folder, timeoutMs: TIMEOUT_MS });
+}
+
+/**
+ * A Worker example type-checked and bundled by its own wrangler into `out`
+ * (`wrangler deploy --dry-run`, what a deploy would upload); whether the bundle is there.
+ */
+export async function typecheckAndBundle(checks: Checks, folder: string, out: string): Promise<boolean> {
+  const checked = await typecheck(folder);
+  checks.ok('src/ type-checks', checked.code === 0, describe(checked));
+  const wrangler = join(packageDir('wrangler', folder), 'bin/wrangler.js');
+  const bundled = await runChild(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', out], {
+    cwd: folder,
+    env: QUIET_ENV,
+    timeoutMs: TIMEOUT_MS,
+  });
+  return checks.ok(
+    `wrangler ${packageVersion('wrangler', folder)} bundles it`,
+    bundled.code === 0 && existsSync(join(out, 'index.js')),
+    describe(bundled),
+  );
 }
 
 /**
@@ -94,15 +115,7 @@ export async function runScriptExample(runtime: 'Deno' | 'Bun'): Promise<Row> {
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
-  return {
-    runtime,
-    version,
-    what,
-    status: checks.failures.length === 0 ? 'passed' : 'failed',
-    counts: checks.counts(),
-    durationMs: performance.now() - started,
-    details: checks.failures,
-  };
+  return checks.row(runtime, version, what, started);
 }
 
 /** Static properties a Worker bundle must have for Cloudflare. */
@@ -122,73 +135,24 @@ function scanBundle(checks: Checks, folder: string, main: string): void {
 
 /** What the example answers over HTTP: a faithful walk through its routes. */
 async function exerciseRoutes(checks: Checks, base: URL): Promise<void> {
-  const at = (path: string) => new URL(path, base);
-  const call = async (method: string, path: string, body?: string) => {
-    const response = await fetch(at(path), {
-      method,
-      ...(body === undefined ? {} : { body }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    return { status: response.status, code: response.headers.get('x-error-code'), text: await response.text() };
-  };
-  const expect = async (
-    name: string,
-    method: string,
-    path: string,
-    body: string | undefined,
-    status: number,
-    text?: string,
-    code?: string,
-  ) => {
-    await checks.step(`${method} ${path} → ${status}`, async () => {
-      const got = await call(method, path, body);
-      const problems: string[] = [];
-      if (got.status !== status) problems.push(`status ${got.status}`);
-      if (text !== undefined && got.text !== text)
-        problems.push(`body ${JSON.stringify(got.text)}, expected ${JSON.stringify(text)}`);
-      if (code !== undefined && got.code !== code) problems.push(`x-error-code ${got.code}`);
-      if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')} (${got.text.trim()})`);
-    });
-  };
+  const expect = checks.http(base, TIMEOUT_MS);
 
-  await expect('set', 'PUT', '/kv/config/theme', 'dark', 204);
-  await expect('get', 'GET', '/kv/config/theme', undefined, 200, 'dark');
-  await expect('a key with a slash, a value with emoji', 'PUT', '/kv/config/colour%2Fscheme', 'blue ☀️', 204);
-  await expect('get it back', 'GET', '/kv/config/colour%2Fscheme', undefined, 200, 'blue ☀️');
-  await expect(
-    'getAll',
-    'GET',
-    '/kv/config',
-    undefined,
-    200,
-    JSON.stringify({ 'colour/scheme': 'blue ☀️', theme: 'dark' }),
-  );
-  await expect('groups by prefix', 'GET', '/groups?prefix=con', undefined, 200, JSON.stringify(['config']));
-  await expect(
-    'render a Go template',
-    'POST',
-    '/render/config',
-    '{{.theme}} {{len .}} {{index . "colour/scheme"}}',
-    200,
-    'dark 2 blue ☀️',
-  );
-  await expect('a TTL of 0 stores a key already expired', 'PUT', '/kv/session/abc?ttl=0', 'x', 204);
-  await expect('an expired key is not found', 'GET', '/kv/session/abc', undefined, 404, undefined, 'NOT_FOUND');
-  await expect(
-    'a TTL that is not a number',
-    'PUT',
-    '/kv/session/abc?ttl=soon',
-    'x',
-    400,
-    undefined,
-    'INVALID_ARGUMENT',
-  );
-  await expect('a template that does not parse', 'POST', '/render/config', '{{.theme', 400, undefined, 'TEMPLATE');
-  await expect('delete', 'DELETE', '/kv/config/theme', undefined, 204);
-  await expect('a deleted key is not found', 'GET', '/kv/config/theme', undefined, 404, undefined, 'NOT_FOUND');
-  await expect('delete a group', 'DELETE', '/kv/config', undefined, 204);
-  await expect('an empty group', 'GET', '/kv/config', undefined, 200, '{}');
-  await expect('an unknown route', 'GET', '/nowhere', undefined, 404);
+  await expect('PUT', '/kv/config/theme', 'dark', 204);
+  await expect('GET', '/kv/config/theme', undefined, 200, 'dark');
+  await expect('PUT', '/kv/config/colour%2Fscheme', 'blue ☀️', 204);
+  await expect('GET', '/kv/config/colour%2Fscheme', undefined, 200, 'blue ☀️');
+  await expect('GET', '/kv/config', undefined, 200, JSON.stringify({ 'colour/scheme': 'blue ☀️', theme: 'dark' }));
+  await expect('GET', '/groups?prefix=con', undefined, 200, JSON.stringify(['config']));
+  await expect('POST', '/render/config', '{{.theme}} {{len .}} {{index . "colour/scheme"}}', 200, 'dark 2 blue ☀️');
+  await expect('PUT', '/kv/session/abc?ttl=0', 'x', 204);
+  await expect('GET', '/kv/session/abc', undefined, 404, undefined, 'NOT_FOUND');
+  await expect('PUT', '/kv/session/abc?ttl=soon', 'x', 400, undefined, 'INVALID_ARGUMENT');
+  await expect('POST', '/render/config', '{{.theme', 400, undefined, 'TEMPLATE');
+  await expect('DELETE', '/kv/config/theme', undefined, 204);
+  await expect('GET', '/kv/config/theme', undefined, 404, undefined, 'NOT_FOUND');
+  await expect('DELETE', '/kv/config', undefined, 204);
+  await expect('GET', '/kv/config', undefined, 200, '{}');
+  await expect('GET', '/nowhere', undefined, 404);
 }
 
 /**
@@ -205,31 +169,8 @@ export async function runWorkerExample(): Promise<Row> {
   const checks = new Checks();
   let worker: RunningWorker | undefined;
   try {
-    const checked = await typecheck(folder);
-    checks.ok('src/ type-checks', checked.code === 0, describe(checked));
-
-    const wrangler = join(packageDir('wrangler', folder), 'bin/wrangler.js');
-    const bundled = await runChild(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', out], {
-      cwd: folder,
-      env: QUIET_ENV,
-      timeoutMs: TIMEOUT_MS,
-    });
-    if (
-      !checks.ok(
-        `wrangler ${packageVersion('wrangler', folder)} bundles it`,
-        bundled.code === 0 && existsSync(join(out, 'index.js')),
-        describe(bundled),
-      )
-    ) {
-      return {
-        runtime: 'workerd',
-        version,
-        what,
-        status: 'failed',
-        counts: checks.counts(),
-        durationMs: performance.now() - started,
-        details: checks.failures,
-      };
+    if (!(await typecheckAndBundle(checks, folder, out))) {
+      return checks.row('workerd', version, what, started);
     }
     scanBundle(checks, out, 'index.js');
 
@@ -242,17 +183,5 @@ export async function runWorkerExample(): Promise<Row> {
     await worker?.dispose();
     rmSync(out, { recursive: true, force: true });
   }
-  const failed = checks.failures.length > 0;
-  return {
-    runtime: 'workerd',
-    version,
-    what,
-    status: failed ? 'failed' : 'passed',
-    counts: checks.counts(),
-    durationMs: performance.now() - started,
-    details:
-      failed && worker !== undefined
-        ? [...checks.failures, `workerd output:\n${tail(worker.output())}`]
-        : checks.failures,
-  };
+  return checks.row('workerd', version, what, started, worker?.output());
 }

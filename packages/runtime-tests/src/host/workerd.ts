@@ -16,12 +16,17 @@ export function workerdVersion(): string {
   return packageVersion('workerd', packageDir('miniflare'));
 }
 
-/** The example's `compatibility_date`, so the harness runs under the same flags as the example. */
-export function exampleCompatibilityDate(): string {
-  const toml = readFileSync(join(EXAMPLES_DIR, 'worker/wrangler.toml'), 'utf8');
+/** The `compatibility_date` of an example's `wrangler.toml` (`folder` under `examples/`). */
+export function compatibilityDateOf(folder: string): string {
+  const toml = readFileSync(join(EXAMPLES_DIR, folder, 'wrangler.toml'), 'utf8');
   const match = /^compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"/m.exec(toml);
-  if (match === null) throw new Error('examples/worker/wrangler.toml has no compatibility_date');
+  if (match === null) throw new Error(`examples/${folder}/wrangler.toml has no compatibility_date`);
   return match[1] as string;
+}
+
+/** The Worker example's `compatibility_date`, so the harnesses run under the same flags as it. */
+export function exampleCompatibilityDate(): string {
+  return compatibilityDateOf('worker');
 }
 
 export interface Bundle {
