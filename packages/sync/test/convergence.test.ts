@@ -4,7 +4,7 @@
  * deleteGroup, setMany, transactions — while syncing through a transport that drops, delays,
  * duplicates and reorders requests. Once the transport heals and everyone has synced, every
  * replica holds the same live data in the synced namespaces. Each failure names its seed
- * (`SYNC_SEEDS=n` runs more seeds, `SYNC_SEED=s` one).
+ * (`SYNC_SEEDS=n` runs more seeds, `SYNC_SEED=s` one). chromium.test.ts adds a browser client.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,10 +15,9 @@ import { type Sync, startSync } from '@go-store/sync';
 import { random } from '@go-store/test-suite';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { applyOp, randomOp } from './random-ops.js';
 import { Clock, FlakyTransport, openMemory, serve, snapshot } from './support.js';
 
-const GROUPS = ['a:g1', 'a:g2', 'b:g1', 'b:g2', 'local'];
-const KEYS = ['k0', 'k1', 'k2', 'k3'];
 const SYNCED = ['a', 'b'];
 const STEPS = 50;
 
@@ -28,33 +27,9 @@ function seeds(): number[] {
   return Array.from({ length: count }, (_, i) => 1000 + i * 7919);
 }
 
-async function randomWrite(store: Store, pick: <T>(items: readonly T[]) => T, roll: () => number, step: number) {
-  const group = pick(GROUPS);
-  const key = pick(KEYS);
-  const value = `v${step}`;
-  // TTLs either run out long before the comparison or outlive it.
-  const ttl = () => (roll() < 0.5 ? Math.floor(roll() * 50) : 10 * 24 * 3600_000);
-  const kind = roll();
-  if (kind < 0.35) await store.set(group, key, value);
-  else if (kind < 0.5) await store.setWithTTL(group, key, value, ttl());
-  else if (kind < 0.65) await store.delete(group, key);
-  else if (kind < 0.72) await store.deleteGroup(group);
-  else if (kind < 0.85) {
-    const entries = KEYS.filter(() => roll() < 0.5).map((k): [string, string] => [k, `${value}-${k}`]);
-    await store.setMany(group, entries, roll() < 0.3 ? { ttlMs: ttl() } : {});
-  } else {
-    await store.transaction(async (tx) => {
-      await tx.set(pick(GROUPS), pick(KEYS), `${value}-t1`);
-      await tx.delete(pick(GROUPS), pick(KEYS));
-      await tx.setWithTTL(pick(GROUPS), pick(KEYS), `${value}-t2`, ttl());
-    });
-  }
-}
-
 for (const seed of seeds()) {
   test(`convergence: seed ${seed}: every replica ends with the same synced data`, async () => {
     const roll = random(seed);
-    const pick = <T>(items: readonly T[]): T => items[Math.floor(roll() * items.length)] as T;
     const clock = new Clock();
     const dir = mkdtempSync(join(tmpdir(), 'gostore-sync-'));
     const server = await openMemory(clock.reader());
@@ -83,11 +58,8 @@ for (const seed of seeds()) {
         clock.advance(Math.floor(roll() * 30));
         const index = Math.floor(roll() * (clients.length + 1));
         const target = index === clients.length ? server : (clients[index] as Store);
-        await randomWrite(target, pick, roll, step);
-        if (roll() < 0.3)
-          await pick(syncs)
-            .syncNow()
-            .catch(() => undefined);
+        await applyOp(target, randomOp(roll, step));
+        if (roll() < 0.3) await (syncs[Math.floor(roll() * syncs.length)] as Sync).syncNow().catch(() => undefined);
       }
       transport.heal();
       await transport.settle();

@@ -7,6 +7,7 @@
 import { openStore } from '@go-store/adapter-node';
 import { dump, type Store } from '@go-store/core';
 import { createSyncHandler, type SyncHandler, type SyncHandlerOptions } from '@go-store/sync';
+import { syncedLines } from './random-ops.js';
 
 /** A clock the test moves: `base` shared by every store, plus each store's own skew. */
 export class Clock {
@@ -35,14 +36,8 @@ export function serve(store: Store, options: Partial<SyncHandlerOptions> = {}): 
 }
 
 /** The live entries of the given namespaces, as dump lines. */
-export async function snapshot(store: Store, namespaces: readonly string[]): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const line of dump(store)) {
-    if (line.startsWith('{"goStoreDump"')) continue;
-    const { group } = JSON.parse(line) as { group: string };
-    if (namespaces.some((ns) => group.startsWith(`${ns}:`))) lines.push(line);
-  }
-  return lines;
+export function snapshot(store: Store, namespaces: readonly string[]): Promise<string[]> {
+  return syncedLines(dump(store), namespaces);
 }
 
 /**
