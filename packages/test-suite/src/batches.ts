@@ -6,20 +6,9 @@
  */
 import { InvalidArgumentError, QuotaExceededError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  byCodePoint,
-  defineSuite,
-  deleteGroupEvent,
-  drain,
-  entriesOf,
-  type Harness,
-  random,
-  record,
-  rejects,
-  setEvent,
-  shapes,
-  withStore,
-} from './support.js';
+import { deleteGroupEvent, drain, record, setEvent, shapes } from './event-shapes.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
+import { byCodePoint, entriesOf, random } from './values.js';
 
 export function batchesSuite(h: Harness): void {
   const test = defineSuite(h, 'batches and pagination');

@@ -4,19 +4,9 @@
  */
 import { ClosedError, type Store } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  Clock,
-  collect,
-  deferred,
-  defineSuite,
-  type Harness,
-  record,
-  rejects,
-  setEvent,
-  shapes,
-  throwsSync,
-  tick,
-} from './support.js';
+import { collect, record, setEvent, shapes } from './event-shapes.js';
+import { Clock, defineSuite, type Harness, rejects, throwsSync } from './support.js';
+import { deferred, tick } from './timing.js';
 
 /** Every Promise-returning method of a store, called with valid arguments. */
 function promiseCalls(store: Store): Array<[string, () => Promise<unknown>]> {

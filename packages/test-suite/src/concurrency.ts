@@ -4,7 +4,9 @@
  */
 import { NotFoundError, QuotaExceededError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import { defineSuite, entriesOf, type Harness, random, record, withStore } from './support.js';
+import { record } from './event-shapes.js';
+import { defineSuite, type Harness, withStore } from './support.js';
+import { entriesOf, random } from './values.js';
 
 type Outcome = string | number | boolean | undefined | 'NOT_FOUND';
 

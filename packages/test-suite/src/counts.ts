@@ -4,7 +4,9 @@
  */
 import { InvalidArgumentError, type Store } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, defineSuite, type Harness, rejects, withStore } from './support.js';
+import { collect } from './event-shapes.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
+import { byCodePoint } from './values.js';
 
 /** Groups chosen so that LIKE, GLOB, case folding or a sloppy range would match too much. */
 const GROUPS = [

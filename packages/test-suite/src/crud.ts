@@ -3,7 +3,8 @@
  */
 import { NotFoundError, StoreError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import { defineSuite, entriesOf, type Harness, rejects, withStore } from './support.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
+import { entriesOf } from './values.js';
 
 export function crudSuite(h: Harness): void {
   const test = defineSuite(h, 'crud');

@@ -3,23 +3,12 @@
  * the operation and full group/key in its message; nothing is thrown synchronously from a
  * method that returns a Promise.
  */
-import {
-  ClosedError,
-  DriverError,
-  InvalidArgumentError,
-  LockedError,
-  NotADatabaseError,
-  NotFoundError,
-  QuotaExceededError,
-  type Store,
-  StoreError,
-  TemplateError,
-} from '@go-store/core';
+import * as core from '@go-store/core';
 import * as assert from 'uvu/assert';
 import { defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** Every Promise-returning method of a store, called with a non-string group (or worse). */
-function badCalls(store: Store): Array<[string, () => Promise<unknown>]> {
+function badCalls(store: core.Store): Array<[string, () => Promise<unknown>]> {
   const s = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const call =
     (name: string, ...args: unknown[]) =>
@@ -57,45 +46,45 @@ export function errorsSuite(h: Harness): void {
   const test = defineSuite(h, 'errors');
 
   test('error classes: every one extends StoreError (and Error) with its stable code', () => {
-    const cases: Array<[StoreError, string]> = [
-      [new NotFoundError('m'), 'NOT_FOUND'],
-      [new QuotaExceededError('m', { namespace: 'ns', limit: 'maxKeys', max: 1 }), 'QUOTA_EXCEEDED'],
-      [new ClosedError('m'), 'CLOSED'],
-      [new TemplateError('parse', 'm'), 'TEMPLATE'],
-      [new InvalidArgumentError('m'), 'INVALID_ARGUMENT'],
-      [new DriverError('m', new Error('cause')), 'DRIVER'],
-      [new LockedError('m'), 'LOCKED'],
-      [new NotADatabaseError('m'), 'NOT_A_DATABASE'],
+    const cases: Array<[core.StoreError, string]> = [
+      [new core.NotFoundError('m'), 'NOT_FOUND'],
+      [new core.QuotaExceededError('m', { namespace: 'ns', limit: 'maxKeys', max: 1 }), 'QUOTA_EXCEEDED'],
+      [new core.ClosedError('m'), 'CLOSED'],
+      [new core.TemplateError('parse', 'm'), 'TEMPLATE'],
+      [new core.InvalidArgumentError('m'), 'INVALID_ARGUMENT'],
+      [new core.DriverError('m', new Error('cause')), 'DRIVER'],
+      [new core.LockedError('m'), 'LOCKED'],
+      [new core.NotADatabaseError('m'), 'NOT_A_DATABASE'],
     ];
     for (const [error, code] of cases) {
-      assert.instance(error, StoreError);
+      assert.instance(error, core.StoreError);
       assert.instance(error, Error);
       assert.is(error.code, code);
     }
     const cause = new Error('engine failure');
-    assert.is(new DriverError('m', cause).cause, cause, 'DriverError keeps its cause');
-    assert.is(new TemplateError('exec', 'm').phase, 'exec');
+    assert.is(new core.DriverError('m', cause).cause, cause, 'DriverError keeps its cause');
+    assert.is(new core.TemplateError('exec', 'm').phase, 'exec');
   });
 
   test("errors from the store are instances of core's classes (one copy of each)", () =>
     withStore(h, async (store) => {
-      const notFound = await rejects(() => store.get('config', 'theme'), NotFoundError, 'NOT_FOUND');
-      assert.instance(notFound, StoreError);
+      const notFound = await rejects(() => store.get('config', 'theme'), core.NotFoundError, 'NOT_FOUND');
+      assert.instance(notFound, core.StoreError);
       assert.is(notFound.message, 'store.get: config/theme: not found');
-      const invalid = await rejects(() => store.set('g', 'k', '\uDC00'), InvalidArgumentError, 'INVALID_ARGUMENT');
-      assert.instance(invalid, StoreError);
+      const invalid = await rejects(() => store.set('g', 'k', '\uDC00'), core.InvalidArgumentError, 'INVALID_ARGUMENT');
+      assert.instance(invalid, core.StoreError);
       const quota = await (async () => {
         const scoped = store.scope('ns', { maxKeys: 1 });
         await scoped.set('g', 'a', '1');
-        return rejects(() => scoped.set('g', 'b', '2'), QuotaExceededError, 'QUOTA_EXCEEDED');
+        return rejects(() => scoped.set('g', 'b', '2'), core.QuotaExceededError, 'QUOTA_EXCEEDED');
       })();
-      assert.instance(quota, StoreError);
+      assert.instance(quota, core.StoreError);
     }));
 
   test('nothing is thrown synchronously from a Promise method: bad arguments reject', () =>
     withStore(h, async (store) => {
       for (const [name, call] of badCalls(store)) {
-        await rejects(call, InvalidArgumentError, 'INVALID_ARGUMENT', `store.${name} with a bad argument`);
+        await rejects(call, core.InvalidArgumentError, 'INVALID_ARGUMENT', `store.${name} with a bad argument`);
       }
       assert.is(await store.countAll(), 0);
     }));
@@ -113,20 +102,20 @@ export function errorsSuite(h: Harness): void {
       await (p as Promise<string>).catch((error: unknown) => {
         caught = error;
       });
-      assert.instance(caught, InvalidArgumentError);
-      assert.is((caught as InvalidArgumentError).code, 'INVALID_ARGUMENT');
+      assert.instance(caught, core.InvalidArgumentError);
+      assert.is((caught as core.InvalidArgumentError).code, 'INVALID_ARGUMENT');
     }));
 
   test('InvalidArgumentError names the operation', () =>
     withStore(h, async (store) => {
-      const error = await rejects(() => store.set('g', 'k', '\uD800'), InvalidArgumentError, 'INVALID_ARGUMENT');
+      const error = await rejects(() => store.set('g', 'k', '\uD800'), core.InvalidArgumentError, 'INVALID_ARGUMENT');
       assert.ok(error.message.startsWith('store.set: '), error.message);
     }));
 
   test('render: a syntax error rejects with TemplateError, phase parse', () =>
     withStore(h, async (store) => {
       await store.set('g', 'k', 'v');
-      const error = await rejects(() => store.render('{{ .k ', 'g'), TemplateError, 'TEMPLATE');
+      const error = await rejects(() => store.render('{{ .k ', 'g'), core.TemplateError, 'TEMPLATE');
       assert.is(error.phase, 'parse');
       assert.ok(error.message.startsWith('store.render: parse: '), error.message);
     }));
@@ -134,7 +123,7 @@ export function errorsSuite(h: Harness): void {
   test('render: a run-time error rejects with TemplateError, phase exec', () =>
     withStore(h, async (store) => {
       await store.set('g', 'k', 'v');
-      const error = await rejects(() => store.render('{{ call .k }}', 'g'), TemplateError, 'TEMPLATE');
+      const error = await rejects(() => store.render('{{ call .k }}', 'g'), core.TemplateError, 'TEMPLATE');
       assert.is(error.phase, 'exec');
     }));
 
@@ -142,7 +131,7 @@ export function errorsSuite(h: Harness): void {
     withStore(h, async (store) => {
       await store.set('g', 'k', 'v');
       const source = '{{define "x"}}{{.k.f}}{{end}}{{template "x" .}}';
-      const error = await rejects(() => store.render(source, 'g'), TemplateError, 'TEMPLATE');
+      const error = await rejects(() => store.render(source, 'g'), core.TemplateError, 'TEMPLATE');
       assert.is(error.phase, 'exec');
       assert.is(
         error.message,
@@ -153,11 +142,11 @@ export function errorsSuite(h: Harness): void {
   test('codes are stable strings usable without instanceof', () =>
     withStore(h, async (store) => {
       const codes: string[] = [];
-      await store.get('g', 'k').catch((e: StoreError) => codes.push(e.code));
-      await store.set('g', 'k', '\uD800').catch((e: StoreError) => codes.push(e.code));
-      await store.setWithTTL('g', 'k', 'v', Number.POSITIVE_INFINITY).catch((e: StoreError) => codes.push(e.code));
+      await store.get('g', 'k').catch((e: core.StoreError) => codes.push(e.code));
+      await store.set('g', 'k', '\uD800').catch((e: core.StoreError) => codes.push(e.code));
+      await store.setWithTTL('g', 'k', 'v', Number.POSITIVE_INFINITY).catch((e: core.StoreError) => codes.push(e.code));
       await store.close();
-      await store.get('g', 'k').catch((e: StoreError) => codes.push(e.code));
+      await store.get('g', 'k').catch((e: core.StoreError) => codes.push(e.code));
       assert.equal(codes, ['NOT_FOUND', 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'CLOSED']);
     }));
 

@@ -6,21 +6,8 @@
  */
 import { InvalidArgumentError, NotFoundError, type StoreEvent } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  defineSuite,
-  deleteEvent,
-  deleteGroupEvent,
-  drain,
-  type Harness,
-  record,
-  rejects,
-  setEvent,
-  shape,
-  shapes,
-  T0,
-  throwsSync,
-  withStore,
-} from './support.js';
+import { deleteEvent, deleteGroupEvent, drain, record, setEvent, shape, shapes } from './event-shapes.js';
+import { defineSuite, type Harness, rejects, T0, throwsSync, withStore } from './support.js';
 
 export function eventsSuite(h: Harness): void {
   const test = defineSuite(h, 'events');

@@ -30,7 +30,7 @@ import { ttlSuite } from './ttl.js';
 
 export type { ConformanceOptions, OpenStore } from './support.js';
 /** A small seeded pseudo-random generator (mulberry32) for reproducible fuzzing. */
-export { random } from './support.js';
+export { random } from './values.js';
 
 /**
  * Registers the conformance suites (uvu), one per area, and runs them.

@@ -4,7 +4,9 @@
  */
 import { InvalidArgumentError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import { byCodePoint, collect, defineSuite, type Harness, withStore } from './support.js';
+import { collect } from './event-shapes.js';
+import { defineSuite, type Harness, withStore } from './support.js';
+import { byCodePoint } from './values.js';
 
 export function iteratorsSuite(h: Harness): void {
   const test = defineSuite(h, 'iterators');

@@ -6,21 +6,10 @@
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, StoreError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  collect,
-  defineSuite,
-  deleteEvent,
-  deleteGroupEvent,
-  drain,
-  entriesOf,
-  type Harness,
-  record,
-  rejects,
-  setEvent,
-  shapes,
-  throwsSync,
-  withStore,
-} from './support.js';
+import { collect, deleteEvent, deleteGroupEvent, drain, record, setEvent, shapes } from './event-shapes.js';
+import { DATA_METHODS } from './methods.js';
+import { defineSuite, type Harness, rejects, throwsSync, withStore } from './support.js';
+import { entriesOf } from './values.js';
 
 export function scopeSuite(h: Harness): void {
   const test = defineSuite(h, 'scope and quota');
@@ -125,28 +114,7 @@ export function scopeSuite(h: Harness): void {
   test('scope: a ScopedStore has every data method and transaction', () =>
     withStore(h, async (store) => {
       const scoped = store.scope('ns') as unknown as Record<string, unknown>;
-      const methods = [
-        'get',
-        'has',
-        'set',
-        'setWithTTL',
-        'delete',
-        'deleteGroup',
-        'getAll',
-        'all',
-        'count',
-        'getSplit',
-        'getFields',
-        'render',
-        'countAll',
-        'groups',
-        'transaction',
-        'setMany',
-        'getMany',
-        'deletePrefix',
-        'getPage',
-      ];
-      for (const name of methods) assert.type(scoped[name], 'function', `scoped.${name}`);
+      for (const name of [...DATA_METHODS, 'transaction']) assert.type(scoped[name], 'function', `scoped.${name}`);
     }));
 
   test('scope: get, has, set, setWithTTL, delete, deleteGroup, getAll, all, count, getSplit, getFields work within the namespace', () =>

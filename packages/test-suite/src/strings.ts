@@ -5,7 +5,8 @@
  */
 import { InvalidArgumentError, NotFoundError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import { collect, defineSuite, type Harness, record, rejects, withStore } from './support.js';
+import { collect, record } from './event-shapes.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** The list in docs/api.md, plus a few neighbours that catch normalisation or escaping. */
 export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [

@@ -1,9 +1,10 @@
 /**
- * What every area of the conformance suite shares: opening a fresh store with an injected
- * clock, asserting rejections, and collecting events. Nothing here depends on a runtime: the
- * suite runs wherever uvu does (Node, Deno, Bun, a browser, workerd).
+ * What every area of the conformance suite shares: the harness, opening a fresh store with an
+ * injected clock, and asserting rejections (events, timing and values have files of their own).
+ * Nothing here depends on a runtime: the suite runs wherever uvu does (Node, Deno, Bun, a
+ * browser, workerd).
  */
-import { type Store, StoreError, type StoreEvent, type StoreOptions, type Watcher } from '@go-store/core';
+import { type Store, StoreError, type StoreOptions } from '@go-store/core';
 import { type Callback, suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -158,113 +159,6 @@ export function throwsSync<E extends Error>(
   throw new Error('unreachable');
 }
 
-/** Iterates an async iterable to its end (or an async iterator obtained from a call). */
-export async function collect<T>(source: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of source) out.push(item);
-  return out;
-}
-
-/** Ends a watcher and returns the events it had buffered. */
-export async function drain(watcher: Watcher): Promise<StoreEvent[]> {
-  watcher.close();
-  return collect(watcher);
-}
-
-/** An event without its timestamp, for comparing sequences. */
-export interface EventShape {
-  type: StoreEvent['type'];
-  group: string;
-  key: string;
-  value: string;
-}
-
-export function shape(event: StoreEvent): EventShape {
-  return { type: event.type, group: event.group, key: event.key, value: event.value };
-}
-
-export function shapes(events: readonly StoreEvent[]): EventShape[] {
-  return events.map(shape);
-}
-
-/** Records every event the store emits through `onChange`. */
-export function record(store: Store): StoreEvent[] {
-  const events: StoreEvent[] = [];
-  store.onChange((event) => {
-    events.push(event);
-  });
-  return events;
-}
-
-export const setEvent = (group: string, key: string, value: string): EventShape => ({ type: 'set', group, key, value });
-export const deleteEvent = (group: string, key: string): EventShape => ({ type: 'delete', group, key, value: '' });
-export const deleteGroupEvent = (group: string): EventShape => ({ type: 'delete_group', group, key: '', value: '' });
-
-/** A Promise the test settles by hand. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** The host's timer, typed here because the suite compiles against the ECMAScript library alone. */
-const host = globalThis as unknown as { setTimeout(fn: () => void, ms: number): unknown };
-
-/** Yields to the event loop once (a macrotask), letting timers and I/O run. */
-export function tick(ms = 0): Promise<void> {
-  return new Promise((resolve) => {
-    host.setTimeout(resolve, ms);
-  });
-}
-
-/**
- * Waits until `condition()` holds, polling with short pauses, at most `attempts` times; fails
- * the test if it never does. For behaviour driven by the store's own timers (the background
- * purge), where there is no event to wait on.
- */
-export async function eventually(condition: () => Promise<boolean>, what: string, attempts = 500): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    if (await condition()) return;
-    await tick(10);
-  }
-  assert.unreachable(`never happened: ${what}`);
-}
-
-/** Sorts strings by Unicode code point (Go's and SQLite's BINARY order), not UTF-16 unit. */
-export function byCodePoint(a: string, b: string): number {
-  const x = Array.from(a, (c) => c.codePointAt(0) as number);
-  const y = Array.from(b, (c) => c.codePointAt(0) as number);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
-  }
-  return x.length - y.length;
-}
-
-/** An own-property copy of a (null-prototype) record, for deep comparison with a literal. */
-export function plain(record: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key of Object.keys(record))
-    Object.defineProperty(out, key, { value: record[key], enumerable: true, writable: true, configurable: true });
-  return out;
-}
-
-/** Sorted `Object.entries` of a record, for order-free comparison. */
-export function entriesOf(record: Readonly<Record<string, string>>): Array<[string, string]> {
-  return Object.keys(record)
-    .sort(byCodePoint)
-    .map((key) => [key, record[key] as string]);
-}
-
 function describe(value: unknown): string {
   if (value instanceof Error) return `${value.constructor.name}(${JSON.stringify(value.message)})`;
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
@@ -273,16 +167,4 @@ function describe(value: unknown): string {
   } catch {
     return typeof value;
   }
-}
-
-/** A small deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

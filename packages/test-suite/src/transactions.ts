@@ -7,45 +7,11 @@
  */
 import { InvalidArgumentError, NotFoundError, QuotaExceededError, type Store, StoreError } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  collect,
-  deferred,
-  defineSuite,
-  deleteEvent,
-  deleteGroupEvent,
-  drain,
-  entriesOf,
-  type Harness,
-  record,
-  rejects,
-  setEvent,
-  shapes,
-  tick,
-  withStore,
-} from './support.js';
-
-/** The data methods docs/api.md says `tx` offers. */
-const TX_METHODS = [
-  'get',
-  'has',
-  'set',
-  'setWithTTL',
-  'delete',
-  'deleteGroup',
-  'getAll',
-  'all',
-  'count',
-  'countAll',
-  'groups',
-  'groupsSeq',
-  'getSplit',
-  'getFields',
-  'render',
-  'setMany',
-  'getMany',
-  'deletePrefix',
-  'getPage',
-] as const;
+import { collect, deleteEvent, deleteGroupEvent, drain, record, setEvent, shapes } from './event-shapes.js';
+import { DATA_METHODS } from './methods.js';
+import { defineSuite, type Harness, rejects, withStore } from './support.js';
+import { deferred, tick } from './timing.js';
+import { entriesOf } from './values.js';
 
 /** What `tx` must not offer. */
 const NOT_ON_TX = ['transaction', 'scope', 'watch', 'onChange', 'close'] as const;
@@ -117,7 +83,7 @@ export function transactionsSuite(h: Harness): void {
     withStore(h, async (store) => {
       await store.transaction(async (tx) => {
         const members = tx as unknown as Record<string, unknown>;
-        for (const name of TX_METHODS) assert.type(members[name], 'function', `tx.${name}`);
+        for (const name of DATA_METHODS) assert.type(members[name], 'function', `tx.${name}`);
         for (const name of NOT_ON_TX) assert.is.not(typeof members[name], 'function', `tx.${name} must not exist`);
       });
     }));

@@ -5,20 +5,10 @@
  */
 import { InvalidArgumentError, NotFoundError, type Store } from '@go-store/core';
 import * as assert from 'uvu/assert';
-import {
-  Clock,
-  collect,
-  defineSuite,
-  drain,
-  entriesOf,
-  eventually,
-  type Harness,
-  record,
-  rejects,
-  setEvent,
-  shapes,
-  withStore,
-} from './support.js';
+import { collect, drain, record, setEvent, shapes } from './event-shapes.js';
+import { Clock, defineSuite, type Harness, rejects, withStore } from './support.js';
+import { eventually } from './timing.js';
+import { entriesOf } from './values.js';
 
 export function ttlSuite(h: Harness): void {
   const test = defineSuite(h, 'ttl');
@@ -231,10 +221,14 @@ export function ttlSuite(h: Harness): void {
   test('purgeExpired: resolves to how many expired rows it removed and keeps the live ones', () =>
     withStore(h, async (store, clock) => {
       await store.set('g', 'forever', 'v');
-      await store.setWithTTL('g', 'soon', 'v', 100);
-      await store.setWithTTL('h', 'soon', 'v', 100);
-      await store.setWithTTL('h', 'at', 'v', 150);
-      await store.setWithTTL('g', 'later', 'v', 1_000);
+      // [group, key, TTL]: at 150 ms the first three have expired (the last exactly then).
+      const expiring: Array<[string, string, number]> = [
+        ['g', 'soon', 100],
+        ['h', 'soon', 100],
+        ['h', 'at', 150],
+        ['g', 'later', 1_000],
+      ];
+      for (const [group, key, ttl] of expiring) await store.setWithTTL(group, key, 'v', ttl);
       clock.advance(150);
       assert.is(await store.purgeExpired(), 3);
       assert.is(await store.purgeExpired(), 0);

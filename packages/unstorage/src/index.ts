@@ -4,10 +4,5 @@
  * @packageDocumentation
  */
 export { type GoStoreDriverOptions, goStoreDriver, type UnstorageStore } from './driver.js';
-export type {
-  GetKeysOptions,
-  ItemMeta,
-  TransactionOptions,
-  UnstorageDriver,
-  WatchCallback,
-} from './unstorage-types.js';
+// unstorage's own driver types, as this package declares them (it has no dependency on unstorage).
+export type * from './unstorage-types.js';
