@@ -144,12 +144,14 @@ export function createSyncHandler(store: Store, options: SyncHandlerOptions): Sy
         refused.push({ group: change.group, key: change.key, hlc: change.hlc, reason, message: text });
       };
       const admissible: Change[] = [];
+      const clockRefused: Change[] = [];
       for (const change of newestFirst(message.changes)) {
         const ns = namespaceOf(change.group);
         if (ns === undefined || !allowed.has(ns)) {
           refuse(change, 'namespace', `sync: ${change.group}/${change.key}: namespace not authorised`);
         } else if (Number(change.hlc.slice(0, 15)) > limit) {
           refuse(change, 'clock', `sync: ${change.group}/${change.key}: stamped too far ahead of the server's clock`);
+          clockRefused.push(change);
         } else {
           admissible.push(change);
         }
@@ -161,6 +163,9 @@ export function createSyncHandler(store: Store, options: SyncHandlerOptions): Sy
         refuse(change, 'quota', text);
         current.push(await session.current(change.group, change.key));
       }
+      // The client adopts the server's copy in place of a change stamped too far ahead, as for a
+      // quota: otherwise its copy, stamped higher than any write to come, would never converge.
+      for (const change of clockRefused) current.push(await session.current(change.group, change.key));
     });
     return { v: PROTOCOL_VERSION, type: 'pushed', refused, current };
   };

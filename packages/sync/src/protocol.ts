@@ -56,8 +56,8 @@ export interface PushRequest {
 }
 
 /**
- * Server → client: the refused changes, and for those refused by a quota the server's own copy
- * of the key (a tombstone stamped {@link ZERO_HLC} when it has none), which the client adopts.
+ * Server → client: the refused changes, and for those refused by a quota or for a clock too far
+ * ahead the server's own copy of the key (a tombstone stamped {@link ZERO_HLC} when it has none), which the client adopts.
  */
 export interface PushResponse {
   v: typeof PROTOCOL_VERSION;

@@ -4,7 +4,7 @@
  * the other writer's clock runs ten minutes fast, and deletes win or lose like writes.
  */
 import type { Store } from '@go-store/core';
-import { type Sync, startSync } from '@go-store/sync';
+import { type Sync, type SyncHandlerOptions, startSync } from '@go-store/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Clock, direct, openMemory, serve } from './support.js';
@@ -19,10 +19,10 @@ interface World {
   close(): Promise<void>;
 }
 
-async function world(skewB = 0): Promise<World> {
+async function world(skewB = 0, handlerOptions: Partial<SyncHandlerOptions> = {}): Promise<World> {
   const clock = new Clock();
   const server = await openMemory(clock.reader());
-  const handler = serve(server);
+  const handler = serve(server, handlerOptions);
   const a = await openMemory(clock.reader());
   const b = await openMemory(clock.reader(skewB));
   const options = { url: 'http://sync.test/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
@@ -153,6 +153,104 @@ test('events: applying pulled changes emits the usual events, after commit', asy
   await w.syncA.syncNow();
   await w.syncB.syncNow();
   assert.equal(seen, ['set a:g/k', 'set a:g/l', 'delete a:g/k']);
+  await w.close();
+});
+
+test('clock too far ahead: the server refuses and reports the change, and the client adopts the server’s copy', async () => {
+  const DAY = 24 * 3600_000;
+  // B's clock runs two days fast; the server accepts stamps at most one day ahead.
+  const w = await world(2 * DAY, { maxClockAheadMs: DAY });
+  await w.a.set('a:g', 'k', 'from a sound clock');
+  await w.syncA.syncNow();
+  await w.syncB.syncNow();
+  w.clock.advance(1_000);
+  await w.b.set('a:g', 'k', 'from a clock two days fast');
+  await w.b.set('a:g', 'fresh', 'also refused');
+  await w.syncB.syncNow();
+  assert.equal(
+    w.syncB.status.refused.map(({ key, reason }) => [key, reason]),
+    [
+      ['k', 'clock'],
+      ['fresh', 'clock'],
+    ],
+  );
+  assert.is(await value(w.server), 'from a sound clock');
+  assert.is(await w.server.has('a:g', 'fresh'), false);
+  // B gave up its refused copies for the server's, so every replica agrees.
+  for (const store of [w.a, w.b]) {
+    assert.is(await value(store), 'from a sound clock');
+    assert.is(await store.has('a:g', 'fresh'), false);
+  }
+  // A's later write still reaches B: B's refused stamp did not stay on the key.
+  w.clock.advance(1_000);
+  await w.a.set('a:g', 'k', 'later, from A');
+  await w.syncA.syncNow();
+  await w.syncB.syncNow();
+  assert.is(await value(w.b), 'later, from A');
+  await w.close();
+});
+
+test('clock ahead by less than the limit: accepted', async () => {
+  const w = await world(23 * 3600_000, { maxClockAheadMs: 24 * 3600_000 });
+  await w.b.set('a:g', 'k', 'a day minus an hour fast');
+  await w.syncB.syncNow();
+  assert.equal(w.syncB.status.refused, []);
+  assert.is(await value(w.server), 'a day minus an hour fast');
+  await w.close();
+});
+
+/** The server's tombstones, as `group/key` strings. */
+async function tombstones(store: Store): Promise<string[]> {
+  return store.transaction(async (tx) => {
+    const rows = await tx.sql.all('SELECT grp, key FROM gostore_sync_entries WHERE deleted = 1 ORDER BY grp, key');
+    return rows.map(([group, key]) => `${String(group)}/${String(key)}`);
+  });
+}
+
+test('tombstones: collected on the server after the horizon, newer ones kept; a client behind them pulls everything again', async () => {
+  const HOUR = 3600_000;
+  const w = await world(0, { tombstoneHorizonMs: 24 * HOUR });
+  const pulled: number[] = [];
+  const late = await openMemory(w.clock.reader());
+  const handler = serve(w.server, { tombstoneHorizonMs: 24 * HOUR });
+  const syncLate = startSync(late, {
+    url: 'http://sync.test/',
+    namespaces: ['a'],
+    intervalMs: 0,
+    fetch: async (input, init) => {
+      const response = await direct(handler)(input, init);
+      const body = (await response.clone().json()) as { type: string; changes?: unknown[] };
+      if (body.type === 'pulled') pulled.push(body.changes?.length ?? 0);
+      return response;
+    },
+  });
+  await w.a.setMany('a:g', { old: '1', recent: '2', kept: '3' });
+  await w.syncA.syncNow();
+  await syncLate.syncNow();
+  assert.is(await late.has('a:g', 'old'), true);
+  await w.a.delete('a:g', 'old');
+  await w.syncA.syncNow();
+  w.clock.advance(20 * HOUR);
+  await w.a.delete('a:g', 'recent');
+  await w.syncA.syncNow();
+  assert.equal(await tombstones(w.server), ['a:g/old', 'a:g/recent']);
+
+  // 25 hours after the first delete, 5 after the second: only the first is past the horizon.
+  w.clock.advance(5 * HOUR);
+  await w.syncB.syncNow();
+  assert.equal(await tombstones(w.server), ['a:g/recent']);
+  assert.equal(await w.b.getAll('a:g'), Object.assign(Object.create(null), { kept: '3' }));
+
+  // `late` last pulled before the collected delete: its cursor is refused and it pulls every
+  // live entry again. It never learns of the collected delete (the documented limit).
+  pulled.length = 0;
+  await syncLate.syncNow();
+  assert.equal(pulled, [2], 'a full pull: the live key and the tombstone still kept');
+  assert.is(await late.has('a:g', 'recent'), false);
+  assert.is(await late.get('a:g', 'old'), '1');
+  await syncLate.stop();
+  handler.close();
+  await late.close();
   await w.close();
 });
 
