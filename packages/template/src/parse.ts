@@ -5,6 +5,9 @@
  * named templates: the text itself (named {@link TOP_TEMPLATE}) and every `{{define}}` and
  * `{{block}}` in it, each parsed by a parser of its own that shares the lexer, with Go's rules
  * for redefinitions. Nesting is capped (Go has none; a JavaScript stack is small).
+ *
+ * It stays whole, over 500 lines, because it is one recursive-descent grammar: its productions
+ * call one another and share the look-ahead, so a split would cut the grammar, not a job.
  */
 import { TemplateError } from './error.js';
 import { BUILTIN_NAMES } from './funcs.js';
