@@ -45,7 +45,7 @@ interface Deletion {
 }
 
 /** A query to run now, or the count itself. */
-export type ChangeCount = number | { sql: string; params: SqlValue[] };
+type ChangeCount = number | { sql: string; params: SqlValue[] };
 
 /** The steps of one atomic operation, staged for one D1 batch. */
 export class StagedBatch {

@@ -14,7 +14,7 @@ const MAGIC = new TextEncoder().encode('SQLite format 3\0');
 const JOURNAL_MAGIC = new Uint8Array([0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7]);
 
 /** The database's bytes as read. */
-export interface DatabaseImage {
+interface DatabaseImage {
   /** The main file's bytes as they are on disk (empty for a missing or 0-byte file). */
   readonly main: Uint8Array;
   /** Whether the main file exists. */

@@ -11,7 +11,7 @@ export type Engine = 'auto' | 'native' | 'sqljs';
 const ENGINES: readonly Engine[] = ['auto', 'native', 'sqljs'];
 
 /** The engine chosen: the runtime's SQLite, or `'sqljs'`. */
-export type ChosenEngine = { kind: 'native'; sqlite: NativeSqlite } | { kind: 'sqljs' };
+type ChosenEngine = { kind: 'native'; sqlite: NativeSqlite } | { kind: 'sqljs' };
 
 /**
  * Resolves the `engine` option. Rejects with `InvalidArgumentError` for an unknown engine, or

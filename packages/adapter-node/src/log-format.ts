@@ -39,7 +39,7 @@ const MAGIC_V2 = new TextEncoder().encode('GSLOG/2\n');
 export const LEGACY_LOG_HEADER: Uint8Array = MAGIC_V1;
 
 /** The length of the header this version writes. */
-export const LOG_HEADER_LENGTH = 24;
+const LOG_HEADER_LENGTH = 24;
 
 /** The database file a log applies to: its length and CRC-32. */
 export interface Fingerprint {

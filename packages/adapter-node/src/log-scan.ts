@@ -20,7 +20,7 @@ import {
 } from './log-format.js';
 
 /** Sequential, forward access to a log's bytes. */
-export interface ByteSource {
+interface ByteSource {
   /** The log's length in bytes. */
   readonly size: number;
   /**

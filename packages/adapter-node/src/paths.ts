@@ -23,7 +23,7 @@ export interface DatabaseFiles {
 }
 
 /** The names of a database's files. */
-export function databaseFiles(database: string): DatabaseFiles {
+function databaseFiles(database: string): DatabaseFiles {
   return {
     database,
     log: `${database}.gslog`,

@@ -19,7 +19,7 @@
  */
 
 /** What {@link foldWal} did. */
-export interface WalFold {
+interface WalFold {
   /** The database image with every committed frame applied. */
   readonly image: Uint8Array;
   /** Valid frames up to and including the last commit frame (the ones applied). */

@@ -11,7 +11,7 @@ import type { StoreEvent } from './events.js';
  * Where a write's events go: the store emits them after commit, a transaction stages them;
  * `null` when nobody is listening, so no event is built.
  */
-export type EventSink = StoreEvent[] | null;
+type EventSink = StoreEvent[] | null;
 
 /** Runs one read against the driver, given the time it runs at. */
 export type ReadFn<T> = (driver: SqlDriver, now: number) => MaybePromise<T>;

@@ -42,7 +42,7 @@ const PAGE_SIZE = 500;
 const NO_UPPER_BOUND: SqlValue = new Uint8Array(0);
 
 /** One value to write; `ttl` null means no expiry (`set`), else `setWithTTL`'s argument. */
-export interface ValueWrite {
+interface ValueWrite {
   group: string;
   key: string;
   value: string;

@@ -167,7 +167,7 @@ export class ScopedOperations implements DataApi {
 export type ScopedTransaction = ScopedOperations;
 
 /** Runs a callback in a store transaction, handing it the transaction's executor. */
-export type RunTransaction = <T>(fn: (executor: Executor) => T | Promise<T>) => Promise<T>;
+type RunTransaction = <T>(fn: (executor: Executor) => T | Promise<T>) => Promise<T>;
 
 /**
  * A view of a store confined to one namespace, optionally with quotas: the data methods of

@@ -23,7 +23,7 @@ export interface AsyncContext {
 // hands between tabs); a few times at most, so a database that keeps failing still answers.
 const MAX_SHARED_WRITE_ATTEMPTS = 5;
 
-export interface ExecutorOptions {
+interface ExecutorOptions {
   now: () => number;
   onError: (error: unknown) => void;
   asyncContext: AsyncContext | undefined;

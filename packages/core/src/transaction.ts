@@ -54,7 +54,7 @@ export interface TransactionSql {
 }
 
 /** What a finished transaction leaves: the events to emit if it commits, and whether it may. */
-export interface TransactionOutcome {
+interface TransactionOutcome {
   events: StoreEvent[];
   /** An engine failure that forbids the commit, even if the callback caught it. */
   failure: DriverError | undefined;

@@ -43,17 +43,17 @@ import { GoComplex, GoMap, isTrue, typeName, type Value } from './values.js';
  * ranges over a large group (keys^depth steps) stop with an error instead of running for hours.
  * Output is capped likewise.
  */
-export const MIN_STEP_BUDGET = 10_000_000;
+const MIN_STEP_BUDGET = 10_000_000;
 /** Steps allowed per (data key + 1) per template token, above {@link MIN_STEP_BUDGET}. */
-export const STEPS_PER_KEY_AND_TOKEN = 64;
+const STEPS_PER_KEY_AND_TOKEN = 64;
 /** The most output a render may produce, in bytes of UTF-8 (64 MiB). */
-export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /**
  * How deeply `{{template}}` calls may nest: Go's own `maxExecDepth` (outside WebAssembly), so a
  * template that calls itself without end fails with Go's message. The walk keeps its frames in
  * an array, so this depth costs memory (about 200 bytes a call), not stack.
  */
-export const MAX_TEMPLATE_DEPTH = 100_000;
+const MAX_TEMPLATE_DEPTH = 100_000;
 /**
  * How many frames the walk may hold at once: template calls and the `if`/`with`/`range` bodies
  * under way inside them. Go has no such limit, but its stack overflows (a fatal error that ends
@@ -62,7 +62,7 @@ export const MAX_TEMPLATE_DEPTH = 100_000;
  * included), while an endless recursion through up to three nested bodies per call still
  * reaches {@link MAX_TEMPLATE_DEPTH} first and fails with Go's own message.
  */
-export const MAX_EXEC_DEPTH = 500_000;
+const MAX_EXEC_DEPTH = 500_000;
 
 /** Marks "no value was piped in" (Go's `missingVal`), distinct from a nil value. */
 const MISSING: unique symbol = Symbol('missing');

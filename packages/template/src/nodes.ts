@@ -32,7 +32,7 @@ export interface ListNode {
   readonly nodes: ListItem[];
 }
 /** Plain text, copied to the output (a byte string). */
-export interface TextNode {
+interface TextNode {
   readonly type: 'text';
   readonly pos: number;
   readonly text: string;
@@ -71,12 +71,12 @@ export interface VariableNode {
   readonly ident: readonly string[];
 }
 /** `.`, the current value. */
-export interface DotNode {
+interface DotNode {
   readonly type: 'dot';
   readonly pos: number;
 }
 /** The untyped `nil`. */
-export interface NilNode {
+interface NilNode {
   readonly type: 'nil';
   readonly pos: number;
 }
@@ -94,7 +94,7 @@ export interface ChainNode {
   readonly field: string[];
 }
 /** `true` or `false`. */
-export interface BoolNode {
+interface BoolNode {
   readonly type: 'bool';
   readonly pos: number;
   readonly value: boolean;
@@ -107,7 +107,7 @@ export interface NumberNode {
   readonly info: NumberInfo;
 }
 /** A quoted or raw string literal: the source text and its value (a byte string). */
-export interface StringNode {
+interface StringNode {
   readonly type: 'string';
   readonly pos: number;
   readonly quoted: string;
@@ -122,18 +122,18 @@ export interface BranchNode<T extends 'if' | 'range' | 'with'> {
   readonly elseList: ListNode | null;
 }
 /** `{{if pipeline}}…{{else}}…{{end}}`; `else if` is an `if` alone in the else body. */
-export type IfNode = BranchNode<'if'>;
+type IfNode = BranchNode<'if'>;
 /** `{{range pipeline}}…{{else}}…{{end}}`. */
 export type RangeNode = BranchNode<'range'>;
 /** `{{with pipeline}}…{{else}}…{{end}}`. */
-export type WithNode = BranchNode<'with'>;
+type WithNode = BranchNode<'with'>;
 /** `{{break}}` inside a range. */
-export interface BreakNode {
+interface BreakNode {
   readonly type: 'break';
   readonly pos: number;
 }
 /** `{{continue}}` inside a range. */
-export interface ContinueNode {
+interface ContinueNode {
   readonly type: 'continue';
   readonly pos: number;
 }

@@ -43,7 +43,7 @@ function underscoreOK(s: string): boolean {
 }
 
 /** Go's `strconv.ParseUint(s, 0, 64)`; `null` on a syntax or range error. */
-export function parseUint(s: string): bigint | null {
+function parseUint(s: string): bigint | null {
   if (s.length === 0) return null;
   const s0 = s;
   let base = 10;
@@ -84,7 +84,7 @@ export function parseUint(s: string): bigint | null {
 }
 
 /** Go's `strconv.ParseInt(s, 0, 64)`; `null` on a syntax or range error. */
-export function parseInt64(s: string): bigint | null {
+function parseInt64(s: string): bigint | null {
   if (s.length === 0) return null;
   let neg = false;
   let body = s;
@@ -101,14 +101,14 @@ export function parseInt64(s: string): bigint | null {
 }
 
 /** Why {@link parseFloat64} failed, as Go's `strconv.NumError` reason. */
-export type FloatError = 'invalid syntax' | 'value out of range';
+type FloatError = 'invalid syntax' | 'value out of range';
 
 /**
  * Go's `strconv.ParseFloat(s, 64)` for the forms a template can contain. Returns the value or
  * the error reason. Decimal strings are converted by the engine's correctly rounded parser;
  * hexadecimal ones (`0x1.8p3`) exactly with `bigint`.
  */
-export function parseFloat64(s: string): number | FloatError {
+function parseFloat64(s: string): number | FloatError {
   // Validate the syntax as Go's readFloat does, noting where the pieces are.
   let i = 0;
   let neg = false;

@@ -45,7 +45,7 @@ export const TOP_TEMPLATE = 't';
  * and execution. 250 keeps a 4x margin on a default V8 stack, so a template that renders on
  * one runtime renders on all; real templates nest a few levels.
  */
-export const MAX_NESTING_DEPTH = 250;
+const MAX_NESTING_DEPTH = 250;
 
 const ZERO_ITEM: Item = { typ: ItemType.Error, pos: 0, val: '', line: 0 };
 

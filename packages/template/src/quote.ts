@@ -100,7 +100,7 @@ function unhex(c: number): number {
 }
 
 /** Result of {@link unquoteChar}; `null` means Go's `ErrSyntax`. */
-export interface UnquotedChar {
+interface UnquotedChar {
   readonly value: number;
   readonly multibyte: boolean;
   /** Byte offset just after the decoded character. */

@@ -15,7 +15,7 @@ export async function drain(watcher: Watcher): Promise<StoreEvent[]> {
 }
 
 /** An event without its timestamp, for comparing sequences. */
-export interface EventShape {
+interface EventShape {
   type: StoreEvent['type'];
   group: string;
   key: string;

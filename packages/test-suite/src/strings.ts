@@ -9,7 +9,7 @@ import { collect, record } from './event-shapes.js';
 import { defineSuite, type Harness, rejects, withStore } from './support.js';
 
 /** The list in docs/api.md, plus a few neighbours that catch normalisation or escaping. */
-export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
+const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
   ['the empty string', ''],
   ['a NUL character alone', '\u0000'],
   ['NUL characters inside', 'a\u0000b\u0000'],
@@ -38,7 +38,7 @@ export const EDGE_STRINGS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Strings a store must refuse: not well-formed UTF-16. */
-export const ILL_FORMED: ReadonlyArray<readonly [string, string]> = [
+const ILL_FORMED: ReadonlyArray<readonly [string, string]> = [
   ['a lone high surrogate', '\uD800'],
   ['a lone low surrogate', '\uDC00'],
   ['a lone surrogate inside text', 'ab\uD83Dcd'],
@@ -47,7 +47,7 @@ export const ILL_FORMED: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Values a store must refuse where a string is expected. */
-export const NON_STRINGS: ReadonlyArray<readonly [string, unknown]> = [
+const NON_STRINGS: ReadonlyArray<readonly [string, unknown]> = [
   ['a number', 42],
   ['NaN', Number.NaN],
   ['a bigint', 1n],

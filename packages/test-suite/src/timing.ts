@@ -2,7 +2,7 @@
 import * as assert from 'uvu/assert';
 
 /** A Promise the test settles by hand. */
-export interface Deferred<T> {
+interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
   reject(error: unknown): void;

@@ -19,7 +19,7 @@ export interface CliIo {
 }
 
 /** A command that runs on an open store. */
-export type StoreCommand = Exclude<Command, { name: 'help' }>;
+type StoreCommand = Exclude<Command, { name: 'help' }>;
 
 /** Entries read per round trip by dump and stats. */
 const PAGE_SIZE = 1000;

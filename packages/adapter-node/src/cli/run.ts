@@ -11,7 +11,7 @@ import { type CliIo, execute } from './commands.js';
 import { OutputClosedError } from './output.js';
 
 /** Exit statuses of the CLI. */
-export const EXIT = { ok: 0, notFound: 1, usage: 2, error: 3 } as const;
+const EXIT = { ok: 0, notFound: 1, usage: 2, error: 3 } as const;
 
 /** Commands that may create the database file; the others refuse a file that does not exist. */
 const CREATES_FILE = new Set(['set', 'load']);

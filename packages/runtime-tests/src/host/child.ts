@@ -27,7 +27,7 @@ export const QUIET_ENV: NodeJS.ProcessEnv = {
   WRANGLER_SEND_METRICS: 'false',
 };
 
-export interface ChildOptions {
+interface ChildOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs: number;
@@ -77,7 +77,7 @@ export function tail(text: string, lines = 40): string {
 }
 
 /** A program left running while the host does other things. */
-export interface RunningChild {
+interface RunningChild {
   readonly pid: number | undefined;
   /** Resolves once the program's stdout matches `pattern`; rejects if it exits or `timeoutMs` passes first. */
   until(pattern: RegExp, timeoutMs: number): Promise<void>;

@@ -25,7 +25,7 @@ export function describe(child: ChildResult): string {
 }
 
 /** `tsc -p <folder>` with the TypeScript the example itself depends on. */
-export function typecheck(folder: string): Promise<ChildResult> {
+function typecheck(folder: string): Promise<ChildResult> {
   const tsc = join(packageDir('typescript', folder), 'bin/tsc');
   return runChild(process.execPath, [tsc, '-p', folder], { cwd: folder, timeoutMs: TIMEOUT_MS });
 }

@@ -12,7 +12,7 @@ import { failedRow, type Row } from './row.js';
 
 /** `Node` is the Node that runs the host (20, this machine's); `Node 22` and `Node 24` come from the registry. */
 export type NodeCompatRuntime = 'Node' | 'Node 22' | 'Node 24' | 'Deno' | 'Bun';
-export type StoreKind = 'memory' | 'file';
+type StoreKind = 'memory' | 'file';
 /** The engine a run asks `openStore` for. */
 export type EngineName = 'native' | 'sqljs';
 
@@ -22,7 +22,7 @@ const TIMEOUT_MS = 120_000;
 const DENO_TEST_ENV = ['FORCE_COLOR', 'NODE_DISABLE_COLORS', 'NO_COLOR', 'TERM'];
 
 /** What a run may touch beyond reading sql.js's `.wasm`. */
-export interface Access {
+interface Access {
   /** A folder of database files to read and write. */
   folder?: string;
   /** Whether the store must be able to ask if another process that holds a lock is alive. */
@@ -66,7 +66,7 @@ export function runtimeCommand(
  * (the owner's start time, so that a recycled process id is not mistaken for the owner).
  * uvu's colour detection reads a few environment variables; the store itself reads none.
  */
-export function denoPermissions(access: Access): string[] {
+function denoPermissions(access: Access): string[] {
   const read = [
     dirname(resolveHere('sql.js/dist/sql-wasm.wasm')),
     ...(access.folder === undefined ? [] : [access.folder]),

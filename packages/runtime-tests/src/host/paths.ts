@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 /** packages/runtime-tests */
 export const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const REPO_DIR = resolve(PACKAGE_DIR, '../..');
+const REPO_DIR = resolve(PACKAGE_DIR, '../..');
 export const EXAMPLES_DIR = join(REPO_DIR, 'examples');
 /** The compiled harness that Node, Deno and Bun run. */
 export const NODE_COMPAT_HARNESS = join(PACKAGE_DIR, 'dist/harness/node-compat.js');
