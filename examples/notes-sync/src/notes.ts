@@ -1,0 +1,87 @@
+/**
+ * The notes app, synced: every note is a key of the group `notes:list` (namespace `notes`),
+ * kept in OPFS by go-store and synced by @go-store/sync with the server this page came from
+ * (`/sync`; `?sync=<url>` picks another, e.g. a Worker's). The list follows the store's events,
+ * so notes written here, in another tab, or in another browser and pulled by sync all appear
+ * the same way.
+ */
+import { openStore, type StoreEvent } from '@go-store/adapter-browser';
+import { type SyncStatus, startSync } from '@go-store/sync';
+
+const GROUP = 'notes:list';
+const list = document.querySelector<HTMLUListElement>('#notes')!;
+const form = document.querySelector<HTMLFormElement>('#note-form')!;
+const input = document.querySelector<HTMLInputElement>('#note-text')!;
+const status = document.querySelector<HTMLParagraphElement>('#status')!;
+const badge = document.querySelector<HTMLParagraphElement>('#sync')!;
+
+const store = await openStore('notes-sync').catch((error: Error) => {
+  status.textContent = `Could not open the store: ${error.message}`;
+  throw error;
+});
+
+function renderNote(key: string, text: string): void {
+  const item = document.createElement('li');
+  item.dataset.key = key;
+  const label = document.createElement('span');
+  label.textContent = text;
+  const remove = document.createElement('button');
+  remove.className = 'delete';
+  remove.textContent = 'Delete';
+  remove.setAttribute('aria-label', `Delete “${text}”`);
+  remove.addEventListener('click', () => void store.delete(GROUP, key));
+  item.append(label, remove);
+  // Keys start with their creation time, so key order is the order the notes were written in.
+  const next = [...list.children].find((child) => (child as HTMLElement).dataset.key! > key);
+  list.insertBefore(item, next ?? null);
+}
+
+function apply(event: StoreEvent): void {
+  if (event.type === 'delete_group') list.replaceChildren();
+  else list.querySelector(`li[data-key="${CSS.escape(event.key)}"]`)?.remove();
+  if (event.type === 'set') renderNote(event.key, event.value);
+  const count = list.children.length;
+  status.textContent = `${count} note${count === 1 ? '' : 's'} in this browser.`;
+}
+
+function showSync(state: SyncStatus): void {
+  const when = state.lastSyncAt === null ? 'not yet' : new Date(state.lastSyncAt).toLocaleTimeString('en-GB');
+  const text = {
+    idle: `Synced (last at ${when})`,
+    syncing: 'Syncing…',
+    offline: `Offline: changes are kept here and sent when the server answers (last synced ${when})`,
+    error: `Sync failed: ${state.lastError?.message ?? 'unknown error'}`,
+  }[state.state];
+  badge.textContent = state.refused.length > 0 ? `${text} · ${state.refused.length} change(s) refused` : text;
+  badge.dataset.state = state.state;
+}
+
+for (const { key, value } of await store.getPage(GROUP, { limit: 500 })) renderNote(key, value);
+apply({ type: 'delete', group: GROUP, key: '', value: '', timestamp: new Date() });
+void (async () => {
+  for await (const event of store.watch(GROUP, '*', { bufferSize: 256 })) apply(event);
+})();
+
+const sync = startSync(store, {
+  url: new URLSearchParams(location.search).get('sync') ?? new URL('/sync', location.href),
+  namespaces: ['notes'],
+  live: true,
+  onStatus: showSync,
+});
+// Back online: sync at once rather than at the next retry.
+addEventListener('online', () => void sync.syncNow().catch(() => undefined));
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = input.value.trim();
+  if (text === '') return;
+  input.value = '';
+  const key = new Date().toISOString() + Math.random().toString(36).slice(2, 6);
+  store.set(GROUP, key, text).catch((error: Error) => {
+    status.textContent = `Not saved: ${error.message}`;
+  });
+});
+
+addEventListener('pagehide', () => void sync.stop().then(() => store.close()));
+Object.assign(globalThis, { notesSync: sync });
+document.body.dataset.ready = 'true';
