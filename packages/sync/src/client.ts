@@ -173,6 +173,8 @@ class SyncClient implements Sync {
 
   #start(): Promise<void> {
     this.#queued = undefined;
+    // A round queued behind the one `stop()` ended never starts: nothing touches the store after.
+    if (this.#stopped) return Promise.reject(new SyncError('BAD_REQUEST', 'sync: stopped'));
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const round = this.#round();
