@@ -1,10 +1,13 @@
 /**
  * Sync: the steady cost its bookkeeping adds to a plain `set` (the change-log trigger and the
  * write-time record; the store syncs nowhere, as when offline), measured side by side with a
- * store without sync; and the time to sync 10,000 changes from one client to another through a
+ * store without sync, in memory and in a durable file; and the time to sync 10,000 changes from one client to another through a
  * server on 127.0.0.1 (A's push, then B's pull), the median of a few runs.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
 import { createSyncHandler, startSync, toNodeListener } from '@go-store/sync';
 import { measureAll, report, smoke } from '../lib/harness.mjs';
@@ -13,21 +16,27 @@ const KEYS = smoke ? 100 : 10_000;
 let n = 0;
 const key = () => `key-${n++ % KEYS}`;
 
+const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-sync-'));
 const plain = await openStore(':memory:', { purgeIntervalMs: 0 });
 const synced = await openStore(':memory:', { purgeIntervalMs: 0 });
+const plainFile = await openStore(join(dir, 'plain.db'), { purgeIntervalMs: 0 });
+const syncedFile = await openStore(join(dir, 'synced.db'), { purgeIntervalMs: 0 });
 // A server that never answers: the bookkeeping runs, no sync completes.
-const offline = startSync(synced, {
-  url: 'http://offline.invalid/',
-  namespaces: ['ns'],
-  fetch: () => new Promise(() => undefined),
-  intervalMs: 0,
-});
+const neverAnswers = (_url, init) =>
+  new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new Error('stopped'))));
+const offline = [synced, syncedFile].map((store) =>
+  startSync(store, { url: 'http://offline.invalid/', namespaces: ['ns'], fetch: neverAnswers, intervalMs: 0 }),
+);
 
 const results = await measureAll('sync', [
   { op: 'set (overwrite)', engine: 'without sync (baseline)', fn: () => plain.set('ns:g', key(), 'v') },
   { op: 'set (overwrite)', engine: 'store with sync bookkeeping', fn: () => synced.set('ns:g', key(), 'v') },
+  { op: 'set (overwrite), file', engine: 'without sync (baseline)', fn: () => plainFile.set('ns:g', key(), 'v') },
+  { op: 'set (overwrite), file', engine: 'store with sync bookkeeping', fn: () => syncedFile.set('ns:g', key(), 'v') },
 ]);
-void offline.stop();
+for (const sync of offline) await sync.stop();
+for (const store of [plain, synced, plainFile, syncedFile]) await store.close();
+rmSync(dir, { recursive: true, force: true });
 
 const CHANGES = smoke ? 500 : 10_000;
 const runs = [];
