@@ -2,7 +2,8 @@
  * The sync handler inside workerd (through Miniflare): a Worker routes each tenant to its own
  * SQLite-backed Durable Object, whose store is the sync server (test-pages/sync-worker.ts).
  * Node clients sync with it over real HTTP on 127.0.0.1; tenants see only their own data; a
- * bad token is refused with 401; the object's data survives a restart of workerd.
+ * bad token is refused with 401; the object's data survives a restart of workerd. The notes
+ * example's Worker is served the same way, and two clients sync a note through it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -130,6 +131,47 @@ test("after workerd restarts, a new client pulls everything from the object's st
   assert.is(await reader.get('notes:kept', 'k2'), 'two');
   await syncReader.stop();
   for (const store of [writer, reader]) await store.close();
+});
+
+test("the notes example's Worker (examples/notes-sync/src/worker.ts): a note synced by one client reaches another through its Durable Object", async () => {
+  const scratch = state.scratch as string;
+  const example = join(PACKAGE, '..', '..', 'examples', 'notes-sync');
+  await build({
+    entryPoints: [join(example, 'src', 'worker.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    target: 'es2022',
+    outdir: join(scratch, 'example'),
+    external: ['cloudflare:workers'],
+    logLevel: 'warning',
+  });
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: join(scratch, 'example'),
+    scriptPath: join(scratch, 'example', 'worker.js'),
+    compatibilityDate: '2026-04-01',
+    durableObjects: { NOTES: { className: 'NotesSync', useSQLite: true } },
+    host: '127.0.0.1',
+    port: 0,
+  });
+  const a = await openMemory(Date.now);
+  const b = await openMemory(Date.now);
+  try {
+    const url = new URL('/sync', await mf.ready);
+    const [syncA, syncB] = [a, b].map((store) => startSync(store, { url, namespaces: ['notes'], intervalMs: 0 }));
+    await a.set('notes:list', '2026-11-29T23:00:00.000Z', 'a note through the Durable Object');
+    await syncA?.syncNow();
+    await syncB?.syncNow();
+    assert.equal(await b.getAll('notes:list'), await a.getAll('notes:list'));
+    assert.is(await b.get('notes:list', '2026-11-29T23:00:00.000Z'), 'a note through the Durable Object');
+    await syncA?.stop();
+    await syncB?.stop();
+  } finally {
+    for (const store of [a, b]) await store.close();
+    await mf.dispose();
+  }
 });
 
 test.run();
