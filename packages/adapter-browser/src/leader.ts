@@ -88,6 +88,8 @@ export class Leader {
   #answers = new Map<string, TabResponse[]>();
   #sincePrune = 0;
   #stopped = false;
+  /** Set while calls run, so that a call made from an event listener meanwhile waits its turn. */
+  #running = false;
 
   /**
    * A leader over `db`, or, when the database could not be opened, one that answers every call
@@ -110,6 +112,27 @@ export class Leader {
     if (member !== this.#self) this.#remote.add(member);
     for (const request of batch) this.#queue.push({ member, request });
     this.#drain();
+  }
+
+  /**
+   * Runs a call of a store in the leader's own context at once, without a message or a
+   * microtask, when nothing has to go before it: no other store holds the database in a group,
+   * and (the caller checks) none of the store's own calls is still waiting. Returns its answer,
+   * throws its error, or returns {@link NOT_NOW} when it must wait its turn through
+   * {@link Leader.handle}. Events it commits are sent out before it returns.
+   */
+  direct(request: TabRequest): unknown {
+    if (this.#stopped || this.#running || this.#db === undefined || !DIRECT_OPS.has(request.op)) return NOT_NOW;
+    const holder = this.#holder;
+    if (holder !== undefined && holder.session !== request.s) return NOT_NOW;
+    this.#running = true;
+    try {
+      return this.#execute(request);
+    } finally {
+      this.#running = false;
+      // A group that ended lets the calls waiting for it run; committed events go out.
+      if (this.#queue.length > 0 || this.#events.length > 0) this.#drain();
+    }
   }
 
   /** A context went away: its open group is rolled back and its waiting calls dropped. */
@@ -136,6 +159,16 @@ export class Leader {
   }
 
   #drain(): void {
+    this.#running = true;
+    try {
+      this.#drainQueue();
+    } finally {
+      this.#running = false;
+    }
+    this.#flush();
+  }
+
+  #drainQueue(): void {
     const waiting: Queued[] = [];
     const blocked = new Set<string>();
     // Runs every call whose session may go now, keeping each session's calls in order. A call
@@ -161,7 +194,6 @@ export class Leader {
       blocked.clear();
     }
     this.#queue = [...waiting, ...this.#queue];
-    this.#flush();
   }
 
   #flush(): void {
@@ -346,6 +378,13 @@ export class Leader {
     );
   }
 }
+
+/** What {@link Leader.direct} returns for a call that has to wait its turn. */
+export const NOT_NOW: unique symbol = Symbol('not now');
+
+// The calls a store makes of its driver; opening, closing and the membership's own calls
+// always take the queue.
+const DIRECT_OPS = new Set<TabRequest['op']>(['get', 'all', 'run', 'exec', 'begin', 'commit', 'rollback']);
 
 /** The context (member) a session id belongs to: sessions are named `member/number`. */
 export function memberOf(session: string): string {

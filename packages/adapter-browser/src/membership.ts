@@ -141,6 +141,16 @@ export class Membership {
     return this.#leader !== undefined;
   }
 
+  /** The leader, when it is this context and serving: its own stores may call it directly. */
+  get localLeader(): Leader | undefined {
+    return this.#closed || this.#leaderId === undefined ? undefined : this.#leader;
+  }
+
+  /** Whether every event up to `seq` has been delivered here. */
+  hasReached(seq: number): boolean {
+    return this.#lastSeq === undefined || this.#lastSeq >= seq;
+  }
+
   #flush(): void {
     if (this.#closed || this.#leaderId === undefined || this.#outgoing.length === 0) return;
     const batch = this.#outgoing;

@@ -13,8 +13,8 @@
  *   transaction's call id was recorded: it committed if and only if it was.
  * - Events come from the database's event log, through the membership, in commit order.
  */
-import type { SharedEvents, SqlDriver, SqlRow, SqlValue, StoreEvent } from '@go-store/core';
-import { lostGroup } from './leader.js';
+import type { MaybePromise, SharedEvents, SqlDriver, SqlRow, SqlValue, StoreEvent } from '@go-store/core';
+import { lostGroup, NOT_NOW } from './leader.js';
 import { joinDatabase, leaderError, type Membership, noSharing, type Session } from './membership.js';
 import { type BrowserVfs, hasOpfsSyncAccess, noOpfsError } from './open-database.js';
 import type { CommitAnswer, EventRecord, NewEvent, OpenAnswer, TabRequest, TabResponse } from './tab-protocol.js';
@@ -86,51 +86,60 @@ export class SharedDriver implements SqlDriver, Session {
     this.#membership.noteHead(answer.head);
   }
 
-  all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    return this.#statement({ op: 'all', sql, params }) as Promise<SqlRow[]>;
+  all(sql: string, params: readonly SqlValue[]): MaybePromise<SqlRow[]> {
+    return this.#statement({ op: 'all', sql, params }) as MaybePromise<SqlRow[]>;
   }
 
-  get(sql: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> {
-    return this.#statement({ op: 'get', sql, params }) as Promise<SqlRow | undefined>;
+  get(sql: string, params: readonly SqlValue[]): MaybePromise<SqlRow | undefined> {
+    return this.#statement({ op: 'get', sql, params }) as MaybePromise<SqlRow | undefined>;
   }
 
-  run(sql: string, params: readonly SqlValue[]): Promise<number> {
-    if (this.#group !== undefined) return this.#statement({ op: 'run', sql, params }) as Promise<number>;
+  run(sql: string, params: readonly SqlValue[]): MaybePromise<number> {
+    if (this.#group !== undefined) return this.#statement({ op: 'run', sql, params }) as MaybePromise<number>;
     // Outside a transaction a write commits by itself: it is recorded under its call id.
-    return this.#call('plain', { op: 'run', sql, params, call: `${this.#session}:${this.#n + 1}` }) as Promise<number>;
+    const call = `${this.#session}:${this.#n + 1}`;
+    return this.#directOr('plain', { op: 'run', sql, params, call }) as MaybePromise<number>;
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.#statement({ op: 'exec', sql });
+  exec(sql: string): MaybePromise<void> {
+    return after(this.#statement({ op: 'exec', sql }), () => undefined);
   }
 
   /** Starts a transaction; it travels with the transaction's first statement. */
   begin(): void {
     const group: Group = { id: `${this.#session}:g${this.#n + 1}`, dead: false, events: [] };
     this.#group = group;
-    // Its failure, if any, is the answer to the group's next call: nothing to wait for here.
-    this.#call('group', { op: 'begin', g: group.id }).catch(() => undefined);
+    try {
+      const begun = this.#directOr('group', { op: 'begin', g: group.id });
+      // Its failure, if any, is the answer to the group's next call: nothing to wait for here.
+      if (begun instanceof Promise) begun.catch(() => undefined);
+    } catch {
+      // Begun directly and failed: the leader keeps the failure for the group's next call.
+    }
   }
 
-  async commit(): Promise<void> {
+  commit(): MaybePromise<void> {
     const group = this.#group;
     this.#group = undefined;
     if (group === undefined) return;
     if (group.dead) throw lostGroup();
-    const answer = (await this.#call('commit', {
-      op: 'commit',
-      g: group.id,
-      call: group.id,
-      events: group.events,
-    })) as CommitAnswer;
-    if (!answer.committed) throw lostGroup();
+    const answer = this.#directOr('commit', { op: 'commit', g: group.id, call: group.id, events: group.events });
+    if (answer instanceof Promise) {
+      return answer.then((settled) => {
+        if (!(settled as CommitAnswer).committed) throw lostGroup();
+      });
+    }
+    // Committed by this context's own leader: its events are out, unless this context is
+    // still catching up with the log, in which case they come in order after what it missed.
+    const { seq } = answer as CommitAnswer;
+    if (!this.#membership.hasReached(seq)) return this.#membership.reached(seq);
   }
 
-  async rollback(): Promise<void> {
+  rollback(): MaybePromise<void> {
     const group = this.#group;
     this.#group = undefined;
     if (group === undefined || group.dead) return;
-    await this.#call('rollback', { op: 'rollback', g: group.id });
+    return after(this.#directOr('rollback', { op: 'rollback', g: group.id }), () => undefined);
   }
 
   async close(): Promise<void> {
@@ -208,11 +217,35 @@ export class SharedDriver implements SqlDriver, Session {
   }
 
   /** A statement: part of the open transaction, if there is one. */
-  #statement(body: DistributiveOmit<TabRequest, 's' | 'n'>): Promise<unknown> {
+  #statement(body: DistributiveOmit<TabRequest, 's' | 'n'>): MaybePromise<unknown> {
     const group = this.#group;
-    if (group === undefined) return this.#call('plain', body);
+    if (group === undefined) return this.#directOr('plain', body);
     if (group.dead) return Promise.reject(lostGroup());
-    return this.#call('group', { ...body, g: group.id });
+    return this.#directOr('group', { ...body, g: group.id });
+  }
+
+  /**
+   * Runs the call at once when this context leads and none of this store's calls is still on
+   * its way (so the call cannot overtake one); otherwise sends it. A direct answer is
+   * synchronous, as from a driver without sharing, and so is its error.
+   */
+  #directOr(kind: Kind, body: DistributiveOmit<TabRequest, 's' | 'n'>): MaybePromise<unknown> {
+    const leader = this.#membership.localLeader;
+    if (leader !== undefined && this.#pending.size === 0) {
+      const n = this.#n + 1;
+      let answer: unknown;
+      try {
+        answer = leader.direct({ ...body, s: this.#session, n } as TabRequest);
+      } catch (error) {
+        this.#n = n;
+        throw error;
+      }
+      if (answer !== NOT_NOW) {
+        this.#n = n;
+        return answer;
+      }
+    }
+    return this.#call(kind, body);
   }
 
   #call(kind: Kind, body: DistributiveOmit<TabRequest, 's' | 'n'>): Promise<unknown> {
@@ -223,6 +256,11 @@ export class SharedDriver implements SqlDriver, Session {
       this.#membership.send(request);
     });
   }
+}
+
+/** Applies `fn` to a value now, or once it resolves. */
+function after<T, R>(value: MaybePromise<T>, fn: (value: T) => R): MaybePromise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
