@@ -1,7 +1,7 @@
 // After tsc: makes the files a page can load without a bundler. Browsers do not resolve bare
 // imports in workers (Chromium ignores the page's import map there), so:
-// - dist/worker.js, the page's database worker, becomes one self-contained module (the package,
-//   @go-store/core, @go-store/template and sqlite-wasm inside);
+// - dist/worker.js, the page's database worker, is made from tsc's dist/database-worker.js as one
+//   self-contained module (the package, @go-store/core, @go-store/template and sqlite-wasm inside);
 // - dist/standalone.js is the whole package as one module too, for an app's own workers;
 // - sqlite-wasm's sqlite3.wasm (and sqlite3-opfs-async-proxy.js, for the opfs VFS) are copied
 //   beside them, where sqlite-wasm looks for them (`new URL('sqlite3.wasm', import.meta.url)`).
@@ -17,7 +17,9 @@ const { build } = require('esbuild');
 const dist = join(pkg, 'dist');
 await build({
   entryPoints: [
-    { in: join(dist, 'worker.js'), out: 'worker' },
+    // A file of its own, never tsc's output rewritten in place: an incremental build that finds
+    // database-worker.js up to date would otherwise bundle the previous bundle again.
+    { in: join(dist, 'database-worker.js'), out: 'worker' },
     { in: join(dist, 'index.js'), out: 'standalone' },
   ],
   outdir: dist,
