@@ -10,14 +10,15 @@
  *
  * @packageDocumentation
  */
-import { type Request, type Response, serialiseError } from './protocol.js';
+import { ANSWER, EVENTS, type Request, type Response, requestCodec, serialiseError } from './protocol.js';
 import { openShared, type SharedDriver } from './shared-driver.js';
 import { useWasmUrl } from './sqlite3.js';
+import { decodeCalls, encodeAnswers, type Wire } from './wire.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<Request[]>) => void) | null;
-  postMessage(message: Response[]): void;
+  onmessage: ((event: MessageEvent<Wire>) => void) | null;
+  postMessage(message: Wire): void;
 }
 
 /** One store of the page: its driver once open, and the calls that arrived while it opened. */
@@ -37,7 +38,7 @@ function post(message: Response): void {
     queueMicrotask(() => {
       const batch = outbox;
       outbox = [];
-      scope.postMessage(batch);
+      scope.postMessage(encodeAnswers(batch));
     });
   }
 }
@@ -45,10 +46,10 @@ function post(message: Response): void {
 function settle(id: number, result: unknown): void {
   if (result instanceof Promise) {
     result.then(
-      (value: unknown) => post({ id, ok: true, value }),
-      (error: unknown) => post({ id, ok: false, error: serialiseError(error) }),
+      (value: unknown) => post([id, ANSWER, true, value]),
+      (error: unknown) => post([id, ANSWER, false, serialiseError(error)]),
     );
-  } else post({ id, ok: true, value: result });
+  } else post([id, ANSWER, true, result]);
 }
 
 function handle(request: Request): void {
@@ -86,7 +87,7 @@ function handle(request: Request): void {
         return settle(request.id, driver.close());
     }
   } catch (error) {
-    post({ id: request.id, ok: false, error: serialiseError(error) });
+    post([request.id, ANSWER, false, serialiseError(error)]);
   }
 }
 
@@ -95,12 +96,12 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
   connections.set(db, connection);
   try {
     const driver = await openShared(name, vfs);
-    driver.events.subscribe((events) => post({ id: 0, db, events }));
+    driver.events.subscribe((events) => post([db, EVENTS, true, events]));
     connection.driver = driver;
-    post({ id, ok: true, value: undefined });
+    post([id, ANSWER, true, undefined]);
   } catch (error) {
     connections.delete(db);
-    post({ id, ok: false, error: serialiseError(error) });
+    post([id, ANSWER, false, serialiseError(error)]);
   } finally {
     const waiting = connection.waiting ?? [];
     connection.waiting = undefined;
@@ -109,5 +110,5 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
 }
 
 scope.onmessage = (event) => {
-  for (const request of event.data) handle(request);
+  for (const request of decodeCalls(requestCodec, event.data)) handle(request);
 };

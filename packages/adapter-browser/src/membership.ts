@@ -14,6 +14,7 @@
 import { DriverError } from '@go-store/core';
 import { Leader, prepareLeaderTables } from './leader.js';
 import { type BrowserVfs, openDatabase } from './open-database.js';
+import type { SerialisedError } from './protocol.js';
 import { deserialiseError } from './protocol.js';
 import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
 import { loadSqlite3 } from './sqlite3.js';
@@ -26,7 +27,9 @@ import {
   type TabMessage,
   type TabRequest,
   type TabResponse,
+  tabRequestCodec,
 } from './tab-protocol.js';
+import { decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from './wire.js';
 
 /** A store's side of the membership (its driver). */
 export interface Session {
@@ -156,7 +159,14 @@ export class Membership {
     const batch = this.#outgoing;
     this.#outgoing = [];
     if (this.#leader !== undefined) this.#leader.handle(this.id, batch);
-    else this.#post({ v: TAB_PROTOCOL, t: 'req', to: this.#leaderId, from: this.id, batch });
+    else
+      this.#post({
+        v: TAB_PROTOCOL,
+        t: 'req',
+        to: this.#leaderId,
+        from: this.id,
+        batch: encodeCalls(tabRequestCodec, batch),
+      });
   }
 
   #post(message: TabMessage): void {
@@ -177,11 +187,17 @@ export class Membership {
       case 'req':
         if (this.#leader === undefined || message.to !== this.#leaderId) return;
         this.#watchMember(message.from);
-        this.#leader.handle(message.from, message.batch);
+        this.#leader.handle(message.from, decodeCalls(tabRequestCodec, message.batch));
         return;
       case 'res':
         if (message.to !== this.id || message.from !== this.#leaderId) return;
-        for (const response of message.batch) this.#receive(response);
+        decodeAnswers(message.batch, (s, n, ok, payload) =>
+          this.#receive(
+            ok
+              ? { s: s as string, n, ok: true, value: payload }
+              : { s: s as string, n, ok: false, error: payload as SerialisedError },
+          ),
+        );
         return;
       case 'ev':
         if (message.from === this.#leaderId) this.#onEvents(message.events);
@@ -324,7 +340,10 @@ export class Membership {
     }
     for (const [member, batch] of answers) {
       if (member === this.id) for (const response of batch) this.#receive(response);
-      else this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch });
+      else {
+        const wire = encodeAnswers(batch.map((r) => [r.s, r.n, r.ok, r.ok ? r.value : r.error] as const));
+        this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire });
+      }
     }
   }
 

@@ -1,9 +1,10 @@
 /**
  * The messages between a page and its database worker, which connects the page's stores to the
  * shared database (see membership.ts): each driver call is a request with one response. The
- * requests a page makes in one turn of its event loop travel as one message (an array), and so
- * do the worker's answers, with the events of the page's stores among them, in order. Errors
- * cross as plain data and are rebuilt on the page as the same classes.
+ * requests a page makes in one turn of its event loop travel as one message (a batch laid out
+ * as wire.ts describes), and so do the worker's answers, with the events of the page's stores
+ * among them, in order. Errors cross as plain data and are rebuilt on the page as the same
+ * classes.
  */
 import {
   ClosedError,
@@ -18,6 +19,7 @@ import {
 } from '@go-store/core';
 import { SqliteError } from './engine-error.js';
 import type { BrowserVfs } from './open-database.js';
+import { type CallCodec, NONE, type ReadCall } from './wire.js';
 
 /**
  * A driver call from the page. `id` pairs it with its response; `db` names the connection (one
@@ -36,11 +38,23 @@ export type Request = {
   | { readonly op: 'commit'; readonly events: readonly StoreEvent[] }
 );
 
-/** The worker's answer to one request, or events committed to a connection's database. */
-export type Response =
-  | { readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly id: number; readonly ok: false; readonly error: SerialisedError }
-  | { readonly id: 0; readonly db: number; readonly events: readonly StoreEvent[] };
+/**
+ * The worker's answer to one request (`[id, ANSWER, ok, value or SerialisedError]`), or events
+ * committed to a connection's database (`[db, EVENTS, true, StoreEvent[]]`), as laid out by
+ * `encodeAnswers` (see wire.ts).
+ */
+export type Response = readonly [to: number, kind: typeof ANSWER | typeof EVENTS, ok: boolean, payload: unknown];
+
+/** The kinds of {@link Response}. */
+export const ANSWER = 1;
+export const EVENTS = 0;
+
+/** How a page's requests are laid out in a batch: reads field by field (see wire.ts). */
+export const requestCodec: CallCodec<Request> = {
+  read: (request) => (request.op === 'get' || request.op === 'all' ? (request as ReadCall) : undefined),
+  head: (request) => [request.id, request.db, NONE],
+  build: ([id, db], _strings, read) => ({ ...read, id, db }),
+};
 
 /** An error as it crosses the message boundary. */
 export interface SerialisedError {

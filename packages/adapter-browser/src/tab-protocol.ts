@@ -7,15 +7,17 @@
  * message says whom it is for, and the others ignore it. Calls are batched: all the calls a
  * context makes in one turn of its event loop go in one message, and so do the answers.
  *
- * Version 1. A message of another version is ignored, so tabs running two releases of the
- * package side by side do not misread each other (they do not share the database either).
+ * Version 2 (batches laid out flat, see wire.ts). A message of another version is ignored, so
+ * tabs running two releases of the package side by side do not misread each other (they do not
+ * share the database either).
  */
 import type { SqlValue } from '@go-store/core';
 import type { BrowserVfs } from './open-database.js';
 import type { SerialisedError } from './protocol.js';
+import { type CallCodec, NONE, type ReadCall, type Wire } from './wire.js';
 
 /** The version of these messages. */
-export const TAB_PROTOCOL = 1;
+export const TAB_PROTOCOL = 2;
 
 /**
  * The Web Lock the leader holds while it owns the database; every context with the database
@@ -73,6 +75,20 @@ export type TabRequest = { readonly s: string; readonly n: number; readonly g?: 
   | { readonly op: 'log'; readonly since: number }
 );
 
+/** How calls are laid out in a `req` batch: reads field by field, the session id once a batch. */
+export const tabRequestCodec: CallCodec<TabRequest> = {
+  read: (request) => (request.op === 'get' || request.op === 'all' ? (request as ReadCall) : undefined),
+  head: (request, strings) => [
+    strings.ref(request.s),
+    request.n,
+    request.g === undefined ? NONE : strings.ref(request.g),
+  ],
+  build: ([s, n, g], strings, read) => {
+    const group = strings.at(g);
+    return { ...read, s: strings.at(s) as string, n, ...(group === undefined ? {} : { g: group }) };
+  },
+};
+
 /** The leader's answer to one request. */
 export type TabResponse =
   | { readonly s: string; readonly n: number; readonly ok: true; readonly value: unknown }
@@ -93,13 +109,14 @@ export interface CommitAnswer {
  * A message on the database's channel:
  * - `hello`: a context joined; the leader, if there is one, announces itself;
  * - `leader`: `id` leads from now on;
- * - `req` and `res`: calls for the leader and its answers, for one member;
+ * - `req` and `res`: calls for the leader and its answers, for one member, each a batch laid
+ *   out as wire.ts describes ({@link tabRequestCodec}; answers as `[s, n, ok, value or error]`);
  * - `ev`: events just committed, for everyone, sent before the answers to the calls that wrote them.
  */
 export type TabMessage = { readonly v: typeof TAB_PROTOCOL } & (
   | { readonly t: 'hello' }
   | { readonly t: 'leader'; readonly id: string }
-  | { readonly t: 'req'; readonly to: string; readonly from: string; readonly batch: readonly TabRequest[] }
-  | { readonly t: 'res'; readonly to: string; readonly from: string; readonly batch: readonly TabResponse[] }
+  | { readonly t: 'req'; readonly to: string; readonly from: string; readonly batch: Wire }
+  | { readonly t: 'res'; readonly to: string; readonly from: string; readonly batch: Wire }
   | { readonly t: 'ev'; readonly from: string; readonly events: readonly EventRecord[] }
 );

@@ -5,7 +5,8 @@
  * turn of the page's event loop travel to the worker as one message.
  */
 import { DriverError, type StoreEvent } from '@go-store/core';
-import { deserialiseError, type Request, type Response } from './protocol.js';
+import { ANSWER, deserialiseError, type Request, requestCodec, type SerialisedError } from './protocol.js';
+import { decodeAnswers, encodeCalls, type Wire } from './wire.js';
 
 /** A request without the ids the host fills in. */
 export type Call = Request extends infer R ? (R extends Request ? Omit<R, 'id' | 'db'> : never) : never;
@@ -45,8 +46,8 @@ export class WorkerHost {
   constructor(url: string | URL, onStop: () => void) {
     this.#onStop = onStop;
     this.#worker = new Worker(url, { type: 'module', name: 'go-store' });
-    this.#worker.onmessage = (event: MessageEvent<Response[]>) => {
-      for (const response of event.data) this.#settle(response);
+    this.#worker.onmessage = (event: MessageEvent<Wire>) => {
+      decodeAnswers(event.data, (to, kind, ok, payload) => this.#settle(to as number, kind, ok, payload));
     };
     this.#worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -92,7 +93,7 @@ export class WorkerHost {
   #flush(): void {
     const batch = this.#outbox;
     this.#outbox = [];
-    if (this.#failure === undefined) this.#worker.postMessage(batch);
+    if (this.#failure === undefined) this.#worker.postMessage(encodeCalls(requestCodec, batch));
   }
 
   /** One store is done with the worker; the last one terminates it. */
@@ -101,16 +102,16 @@ export class WorkerHost {
     if (this.refs <= 0) this.#stop(new DriverError('the database worker has stopped', undefined));
   }
 
-  #settle(response: Response): void {
-    if ('events' in response) {
-      this.#listeners.get(response.db)?.(response.events);
+  #settle(to: number, kind: number, ok: boolean, payload: unknown): void {
+    if (kind !== ANSWER) {
+      this.#listeners.get(to)?.(payload as readonly StoreEvent[]);
       return;
     }
-    const pending = this.#pending.get(response.id);
+    const pending = this.#pending.get(to);
     if (pending === undefined) return;
-    this.#pending.delete(response.id);
-    if (response.ok) pending.resolve(response.value);
-    else pending.reject(deserialiseError(response.error));
+    this.#pending.delete(to);
+    if (ok) pending.resolve(payload);
+    else pending.reject(deserialiseError(payload as SerialisedError));
   }
 
   #fail(error: Error): void {
