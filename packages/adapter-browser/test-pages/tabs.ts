@@ -97,6 +97,26 @@ const tabs = {
   progress(name: string): number {
     return progress.get(name) ?? 0;
   },
+  /**
+   * Opens `stores` more stores of `name` in this tab and makes `count` sets of new keys from
+   * each, all issued at once: the calls of the stores travel together, several to a message.
+   * Reports how many resolved and what else happened.
+   */
+  async burst(name: string, prefix: string, stores: number, count: number) {
+    const opened = await Promise.all(Array.from({ length: stores }, () => openStore(name, { purgeIntervalMs: 0 })));
+    const key = `${name}:burst`;
+    const calls = opened.flatMap((s, j) =>
+      Array.from({ length: count }, (_, i) =>
+        s.set('burst', `${prefix}${j}-${i}`, `v${i}`).then(() => {
+          progress.set(key, (progress.get(key) ?? 0) + 1);
+        }),
+      ),
+    );
+    const results = await Promise.allSettled(calls);
+    await Promise.all(opened.map((s) => s.close()));
+    const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    return { resolved: results.length - failures.length, failures };
+  },
   /** The time from now until a get on `name` answers, in ms. */
   async timeGet(name: string): Promise<number> {
     const start = performance.now();

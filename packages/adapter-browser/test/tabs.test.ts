@@ -153,6 +153,56 @@ test('a counter incremented from three tabs while the leading tab closes ends at
   await counterAcrossFailover(`close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
 });
 
+/**
+ * Two tabs each make 240 writes from 6 stores at once (their calls travel batched) while the
+ * leading tab goes away: every write resolves, none is applied twice (each write's event
+ * reaches every tab exactly once), and every tab sees the same events in the same order.
+ */
+async function burstAcrossFailover(name: string, kill: (leader: Page) => Promise<void>): Promise<void> {
+  const leader = await tab(name);
+  const pages = [await tab(name), await tab(name)];
+  try {
+    const stores = 6;
+    const perStore = 40;
+    const bursts = pages.map((page, i) =>
+      call<{ resolved: number; failures: string[] }>(
+        page,
+        `tabs.burst('${name}', 'b${i}-', ${stores}, ${perStore})`,
+        60_000,
+      ),
+    );
+    await pages[0]!.waitForFunction(`tabs.progress('${name}:burst') >= 10`);
+    await kill(leader);
+    const results = await Promise.all(bursts);
+    for (const result of results) assert.equal(result.failures, []);
+    const total = pages.length * stores * perStore;
+    assert.is(
+      results.reduce((sum, r) => sum + r.resolved, 0),
+      total,
+    );
+    const values = await call<Record<string, string>>(pages[1]!, `tabs.getAll('${name}', 'burst')`);
+    assert.is(Object.keys(values).length, total);
+    assert.is(values['b0-5-39'], 'v39');
+    for (const page of pages) await page.waitForFunction(`tabs.events('${name}').length >= ${total}`);
+    const lists = await Promise.all(pages.map((page) => call<string[]>(page, `tabs.events('${name}')`)));
+    assert.is(lists[0]!.length, total, 'every write once, none twice');
+    assert.is(new Set(lists[0]).size, total);
+    assert.equal(lists[1], lists[0]);
+  } finally {
+    await closeAll([leader, ...pages]);
+  }
+}
+
+test('writes batched from many stores while the leading tab closes: each applied once, events in one order', async () => {
+  await burstAcrossFailover(`burst-close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
+});
+
+test('writes batched from many stores while the leading tab crashes: each applied once, events in one order', async () => {
+  await burstAcrossFailover(`burst-crash-${run}`, async (leader) => {
+    await leader.goto('chrome://crash').catch(() => undefined);
+  });
+});
+
 test('failover time: the leading tab closed, until the next call is answered', async () => {
   const name = `failover-${run}`;
   const pages: Page[] = [];
