@@ -1,6 +1,8 @@
 /**
  * `pnpm bench`: runs every suite in `suites/`, each in its own process, and writes the medians
  * and ratios to RESULTS.md (raw figures in results.json) and the ratios to ratios.svg.
+ * `pnpm bench browser point` (names passed through to this script) runs only the suites whose
+ * file names start with them and replaces only their rows.
  * `--smoke` checks that every suite runs, in seconds; it writes nothing. `--report` renders
  * RESULTS.md and the chart again from results.json without measuring.
  */
@@ -20,6 +22,12 @@ const suites = readdirSync(`${here}suites`)
 
 // `--report` renders RESULTS.md and the chart again from the last run's results.json.
 const reportOnly = process.argv.includes('--report');
+// The native baselines (better-sqlite3, @keyv/sqlite's addon) are built, when they are not yet,
+// only for a run of a suite that measures them: `pnpm bench browser` needs no compiler.
+const usesNative = (file) => /\bopen(Native|Keyv)\(/.test(readFileSync(`${here}suites/${file}`, 'utf8'));
+if (!smoke && !reportOnly && suites.some(usesNative)) {
+  execFileSync(process.execPath, [`${here}build-native.mjs`], { stdio: 'inherit' });
+}
 const saved = reportOnly ? JSON.parse(readFileSync(`${here}results.json`, 'utf8')) : undefined;
 const meta = saved?.meta ?? { date: new Date().toISOString().slice(0, 10), commit: currentCommit() };
 const results = saved?.results ?? [];
