@@ -112,13 +112,11 @@ test('conformance: main thread, through the worker proxy (opfs-sahpool)', async 
   await conformance('main', 'opfs-sahpool');
 });
 
-// Every test's database is opened by two contexts, so this run takes about three times as long
-// as the others (10 minutes on the loaded 2-core machine): it runs when GO_STORE_FOLLOWER_SUITE=1.
-if (process.env.GO_STORE_FOLLOWER_SUITE === '1') {
-  test('conformance: from a context that does not lead the database (opfs-sahpool)', async () => {
-    await conformance('follower', 'opfs-sahpool');
-  });
-}
+// Every test's database is led by another context (a worker that opens it first), so every
+// call crosses from this page to its worker, then to that worker and back.
+test('conformance: from a context that does not lead the database (opfs-sahpool)', async () => {
+  await conformance('follower', 'opfs-sahpool');
+});
 
 test('a tab that goes away without closing its store releases the database', async () => {
   const context = state.context!;
