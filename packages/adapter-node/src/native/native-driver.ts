@@ -11,7 +11,8 @@
  * writes of the batch alone; the batch never commits while a store transaction is open.
  *
  * In memory (`':memory:'`) there is nothing to share: each write, or transaction, commits at
- * once.
+ * once; a statement outside a store transaction runs in SQLite's own autocommit, as one
+ * transaction by itself, with no BEGIN and COMMIT of ours around it.
  *
  * Reads run on the same connection and so see the batch's writes at once, as the store's own
  * calls must. Other connections (processes, `sqlite3`) see a write once its batch committed,
@@ -30,6 +31,12 @@ const ROLLBACK_TRANSACTION = 'ROLLBACK TO go_store_transaction';
 
 /** Statements that only read: they need no batch. */
 const READ_SQL = /^\s*(?:select|values|explain)\b/i;
+
+/** A cached statement, and whether it only reads (so needs no batch). */
+interface Cached {
+  readonly statement: NativeStatement;
+  readonly reads: boolean;
+}
 
 /** Connections of this process to each database file, so that they do not wait on each other. */
 const connections = new Map<string, Set<NativeDriver>>();
@@ -60,7 +67,7 @@ export class NativeDriver implements SqlDriver {
   readonly #db: NativeConnection;
   /** The database file (or `':memory:'`), for messages and to find this process's other connections. */
   readonly #path: string;
-  readonly #statements = new Map<string, NativeStatement>();
+  readonly #statements = new Map<string, Cached>();
   readonly #peers: Set<NativeDriver> | undefined;
   /** Whether commits are fsynced (a file), so worth sharing. */
   readonly #groupCommit: boolean;
@@ -74,6 +81,7 @@ export class NativeDriver implements SqlDriver {
     this.#db = db;
     this.#path = path;
     this.#groupCommit = path !== ':memory:';
+    this.sync = this.#groupCommit ? () => this.#batch?.committed ?? this.#lastCommit : undefined;
     if (this.#groupCommit) {
       let peers = connections.get(path);
       if (peers === undefined) {
@@ -86,17 +94,21 @@ export class NativeDriver implements SqlDriver {
   }
 
   all(sql: string, params: readonly SqlValue[]): SqlRow[] | Promise<SqlRow[]> {
-    if (READ_SQL.test(sql)) return this.#statement(sql).all(params);
-    return this.#write(() => this.#statement(sql).all(params));
+    const { statement, reads } = this.#statement(sql);
+    if (reads || this.#autocommits()) return statement.all(params);
+    return this.#write(() => statement.all(params));
   }
 
   get(sql: string, params: readonly SqlValue[]): SqlRow | undefined | Promise<SqlRow | undefined> {
-    if (READ_SQL.test(sql)) return this.#statement(sql).get(params);
-    return this.#write(() => this.#statement(sql).get(params));
+    const { statement, reads } = this.#statement(sql);
+    if (reads || this.#autocommits()) return statement.get(params);
+    return this.#write(() => statement.get(params));
   }
 
   run(sql: string, params: readonly SqlValue[]): number | Promise<number> {
-    return this.#write(() => this.#statement(sql).run(params));
+    const { statement } = this.#statement(sql);
+    if (this.#autocommits()) return statement.run(params);
+    return this.#write(() => statement.run(params));
   }
 
   exec(sql: string): void {
@@ -126,10 +138,11 @@ export class NativeDriver implements SqlDriver {
     this.#transactionEnded();
   }
 
-  /** Resolves once the batch holding every write made so far has committed. */
-  sync(): Promise<void> {
-    return this.#batch?.committed ?? this.#lastCommit;
-  }
+  /**
+   * Resolves once the batch holding every write made so far has committed. Absent in memory,
+   * where a write has committed by the time it returns: the store then resolves it at once.
+   */
+  readonly sync: (() => Promise<void>) | undefined;
 
   close(): void {
     if (this.#closed) return;
@@ -145,16 +158,27 @@ export class NativeDriver implements SqlDriver {
     }
   }
 
-  #statement(sql: string): NativeStatement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
+  #statement(sql: string): Cached {
+    let cached = this.#statements.get(sql);
+    if (cached === undefined) {
+      cached = { statement: this.#db.prepare(sql), reads: READ_SQL.test(sql) };
+      this.#statements.set(sql, cached);
     }
-    return statement;
+    return cached;
   }
 
-  /** Runs a statement that may write, inside the batch. */
+  /**
+   * Whether a write may run on its own in SQLite's autocommit: in memory (nothing to share), with
+   * no store transaction and no batch open (a batch here is one the store transaction left, not
+   * yet committed). A closed connection refuses it as a batch would.
+   */
+  #autocommits(): boolean {
+    if (this.#groupCommit || this.#inTransaction || this.#batch !== undefined) return false;
+    if (this.#closed) throw new DriverError(`${this.#path}: the database is closed`, undefined);
+    return true;
+  }
+
+  /** Runs a statement that may write, inside the batch (opened if need be). */
   #write<T>(execute: () => T): T | Promise<T> {
     const waiting = this.#openBatch();
     if (waiting !== undefined) return waiting.then(() => this.#write(execute));
@@ -162,7 +186,6 @@ export class NativeDriver implements SqlDriver {
     try {
       const result = execute();
       if (batch !== undefined) batch.writes++;
-      if (!this.#groupCommit && !this.#inTransaction) this.#commitBatch();
       return result;
     } catch (error) {
       // A failed statement undoes only itself, unless SQLite ended the whole transaction.
@@ -187,7 +210,8 @@ export class NativeDriver implements SqlDriver {
     }
     this.#db.exec(BEGIN_BATCH);
     this.#batch = newBatch();
-    this.#scheduleCommit();
+    // In memory the batch is a store transaction's, committed when it ends.
+    if (this.#groupCommit) this.#scheduleCommit();
     return undefined;
   }
 
