@@ -131,7 +131,7 @@ const NUL_TEXT = 'a\u0000b';
 
 /**
  * Node 22's and Deno's `node:sqlite` end a TEXT value read back at its first NUL character
- * (binding one is fine). Such a connection reads text through a BLOB instead.
+ * (binding one is fine). Such a connection reads text that holds one through a BLOB instead.
  */
 function cutsTextAtNul(db: NodeDatabaseSync): boolean {
   const probe = db.prepare(NUL_PROBE);
@@ -143,16 +143,16 @@ function cutsTextAtNul(db: NodeDatabaseSync): boolean {
 const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
- * The query, its text columns read as their UTF-8 bytes (which keep NUL characters) and decoded
- * here: `WITH q(c0, c1, …) AS (query) SELECT <ci as a blob if text>, <whether ci is text>, … FROM q`.
+ * The query, its text columns that hold a NUL character read as their UTF-8 bytes (which keep
+ * it) and decoded here: `WITH q(c0, c1, …) AS (query) SELECT <ci as a blob if text with a NUL>,
+ * <whether it is>, … FROM q`. Text without a NUL, nearly all of it, comes back as text as usual.
  * The query runs unchanged inside the CTE, so its parameters and row order are its own.
  */
 function nulSafeStatement(prepare: (sql: string) => NodeStatementSync, sql: string): NativeStatement {
   const width = prepare(sql).columns().length;
   const names = Array.from({ length: width }, (_, i) => `c${i}`);
-  const select = names.map(
-    (c) => `CASE WHEN typeof(${c}) = 'text' THEN CAST(${c} AS BLOB) ELSE ${c} END, typeof(${c}) = 'text'`,
-  );
+  const hasNul = (c: string): string => `(typeof(${c}) = 'text' AND instr(CAST(${c} AS BLOB), x'00') > 0)`;
+  const select = names.map((c) => `CASE WHEN ${hasNul(c)} THEN CAST(${c} AS BLOB) ELSE ${c} END, ${hasNul(c)}`);
   const statement = prepare(
     `WITH go_store_rows(${names.join(', ')}) AS (${sql}) SELECT ${select.join(', ')} FROM go_store_rows`,
   );
