@@ -13,10 +13,26 @@ import type { StoreEvent } from './events.js';
  */
 type EventSink = StoreEvent[] | null;
 
+/**
+ * The time an operation runs at, in Unix ms by the store's clock: read when the operation first
+ * asks (a point read of a key without expiry never does; reading a clock costs as much as a
+ * lookup), the same value every time after, so that one operation sees one time.
+ */
+export type Clock = () => number;
+
+/** The {@link Clock} of one operation, on the store's `now`. */
+export function operationClock(now: () => number): Clock {
+  let at: number | undefined;
+  return () => {
+    at ??= now();
+    return at;
+  };
+}
+
 /** Runs one read against the driver, given the time it runs at. */
-export type ReadFn<T> = (driver: SqlDriver, now: number) => MaybePromise<T>;
+export type ReadFn<T> = (driver: SqlDriver, clock: Clock) => MaybePromise<T>;
 /** Runs one write against the driver, pushing the events it causes. */
-export type WriteFn<T> = (driver: SqlDriver, now: number, events: EventSink) => MaybePromise<T>;
+export type WriteFn<T> = (driver: SqlDriver, clock: Clock, events: EventSink) => MaybePromise<T>;
 
 export interface Executor {
   /** Runs a read; `group` and `key` name what it reads in error messages. */

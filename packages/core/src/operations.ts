@@ -8,7 +8,7 @@ import type { DataApi, Entries, KeyValue, PageOptions, SetManyOptions } from './
 import type { MaybePromise, SqlDriver, SqlRow, SqlValue } from './driver.js';
 import { InvalidArgumentError, NotFoundError, TemplateError } from './errors.js';
 import type { StoreEvent } from './events.js';
-import type { Executor } from './executor.js';
+import type { Clock, Executor } from './executor.js';
 import { type ExportPageOptions, readEntriesPage, type StoredEntry } from './export-page.js';
 import { goFields, goSplit } from './go-strings.js';
 import { then } from './maybe.js';
@@ -70,13 +70,16 @@ export function writeValue(
   }
   return executor.write(
     op,
-    (driver, now, events) => {
-      const expiresAt = ttl === null ? null : expiryFrom(now, ttl.ttlMs);
-      const written = (): void => {
-        events?.push(event('set', group, key, value, now));
-      };
-      if (quota === undefined) return then(driver.run(UPSERT, [group, key, value, expiresAt]), written);
-      return then(upsertWithinQuota(op, driver, { group, key, value, expiresAt }, now, quota), written);
+    (driver, clock, events) => {
+      const expiresAt = ttl === null ? null : expiryFrom(clock(), ttl.ttlMs);
+      const written =
+        quota === undefined
+          ? driver.run(UPSERT, [group, key, value, expiresAt])
+          : upsertWithinQuota(op, driver, { group, key, value, expiresAt }, clock(), quota);
+      if (events === null) return then(written, nothing);
+      return then(written, () => {
+        events.push(event('set', group, key, value, clock()));
+      });
     },
     false,
     group,
@@ -102,12 +105,12 @@ export async function writeMany(
   const pairs = toPairs(op, entries);
   return executor.write(
     op,
-    async (driver, now, events) => {
-      if (quota !== undefined) await checkManyWithinQuota(op, driver, group, keysOf(pairs), now, quota);
-      const expiresAt = at !== undefined ? at : ttlMs === undefined ? null : expiryFrom(now, ttlMs);
+    async (driver, clock, events) => {
+      if (quota !== undefined) await checkManyWithinQuota(op, driver, group, keysOf(pairs), clock(), quota);
+      const expiresAt = at !== undefined ? at : ttlMs === undefined ? null : expiryFrom(clock(), ttlMs);
       for (const [key, value] of pairs) {
         await driver.run(UPSERT, [group, key, value, expiresAt]);
-        events?.push(event('set', group, key, value, now));
+        events?.push(event('set', group, key, value, clock()));
       }
     },
     pairs.length > 0,
@@ -145,7 +148,7 @@ export class Operations implements DataApi {
     checkString(op, 'key', key);
     return this.#executor.read(
       op,
-      (driver, now) => then(driver.get(SELECT_LIVE_KEY, [group, key, now]), (row) => row !== undefined),
+      (driver, clock) => then(driver.get(SELECT_LIVE_KEY, [group, key, clock()]), (row) => row !== undefined),
       group,
       key,
     );
@@ -166,10 +169,10 @@ export class Operations implements DataApi {
     checkString(op, 'key', key);
     return this.#executor.write(
       op,
-      (driver, now, events) =>
-        then(driver.run(DELETE_LIVE_KEY, [group, key, now]), (removed): MaybePromise<void> => {
+      (driver, clock, events) =>
+        then(driver.run(DELETE_LIVE_KEY, [group, key, clock()]), (removed): MaybePromise<void> => {
           if (removed > 0) {
-            events?.push(event('delete', group, key, '', now));
+            events?.push(event('delete', group, key, '', clock()));
             return;
           }
           // An expired row left behind is invisible; remove it too, silently.
@@ -187,10 +190,10 @@ export class Operations implements DataApi {
     checkString(op, 'group', group);
     return this.#executor.write(
       op,
-      async (driver, now, events) => {
-        const live = await driver.run(DELETE_LIVE_GROUP, [group, now]);
+      async (driver, clock, events) => {
+        const live = await driver.run(DELETE_LIVE_GROUP, [group, clock()]);
         await driver.run(DELETE_GROUP, [group]);
-        if (live > 0) events?.push(event('delete_group', group, '', '', now));
+        if (live > 0) events?.push(event('delete_group', group, '', '', clock()));
       },
       true,
       group,
@@ -201,7 +204,7 @@ export class Operations implements DataApi {
   async getAll(group: string): Promise<Record<string, string>> {
     const op = 'store.getAll';
     checkString(op, 'group', group);
-    return this.#executor.read(op, (driver, now) => readGroup(driver, group, now), group);
+    return this.#executor.read(op, (driver, clock) => readGroup(driver, group, clock()), group);
   }
 
   /** The group's live pairs, in key order, fetched a page at a time. */
@@ -222,7 +225,7 @@ export class Operations implements DataApi {
     checkString(op, 'group', group);
     return this.#executor.read(
       op,
-      async (driver, now) => Number((await driver.get(COUNT_GROUP, [group, now]))?.[0] ?? 0),
+      async (driver, clock) => Number((await driver.get(COUNT_GROUP, [group, clock()]))?.[0] ?? 0),
       group,
     );
   }
@@ -234,7 +237,7 @@ export class Operations implements DataApi {
     const [lower, upper] = prefixRange(prefix);
     return this.#executor.read(
       op,
-      async (driver, now) => Number((await driver.get(COUNT_RANGE, [lower, upper, now]))?.[0] ?? 0),
+      async (driver, clock) => Number((await driver.get(COUNT_RANGE, [lower, upper, clock()]))?.[0] ?? 0),
       prefix,
     );
   }
@@ -246,8 +249,8 @@ export class Operations implements DataApi {
     const [lower, upper] = prefixRange(prefix);
     return this.#executor.read(
       op,
-      async (driver, now) =>
-        (await driver.all(SELECT_GROUPS_IN_RANGE, [lower, upper, now])).map((row) => row[0] as string),
+      async (driver, clock) =>
+        (await driver.all(SELECT_GROUPS_IN_RANGE, [lower, upper, clock()])).map((row) => row[0] as string),
       prefix,
     );
   }
@@ -276,7 +279,7 @@ export class Operations implements DataApi {
     const op = 'store.render';
     checkString(op, 'template', template);
     checkString(op, 'group', group);
-    const data = await this.#executor.read(op, (driver, now) => readGroup(driver, group, now), group);
+    const data = await this.#executor.read(op, (driver, clock) => readGroup(driver, group, clock()), group);
     try {
       return renderTemplate(template, data);
     } catch (error) {
@@ -287,7 +290,11 @@ export class Operations implements DataApi {
 
   /** Deletes every expired row; resolves to how many were removed. */
   async purgeExpired(): Promise<number> {
-    return this.#executor.write('store.purgeExpired', async (driver, now) => driver.run(PURGE_EXPIRED, [now]), false);
+    return this.#executor.write(
+      'store.purgeExpired',
+      async (driver, clock) => driver.run(PURGE_EXPIRED, [clock()]),
+      false,
+    );
   }
 
   setMany(group: string, entries: Entries, options?: SetManyOptions): Promise<void> {
@@ -309,11 +316,11 @@ export class Operations implements DataApi {
     for (const key of list) checkString(op, 'key', key);
     return this.#executor.read(
       op,
-      async (driver, now) => {
+      async (driver, clock) => {
         const found: Record<string, string> = Object.create(null);
         for (const key of list) {
           const row = await driver.get(SELECT_VALUE, [group, key]);
-          if (row !== undefined && isLive(row[1], now)) found[key] = row[0] as string;
+          if (row !== undefined && isLive(row[1], clock)) found[key] = row[0] as string;
         }
         return found;
       },
@@ -332,13 +339,13 @@ export class Operations implements DataApi {
     const [lower, upper] = prefixRange(groupPrefix);
     return this.#executor.write(
       op,
-      async (driver, now, events) => {
-        const live = await driver.all(COUNT_LIVE_BY_GROUP_IN_RANGE, [lower, upper, now]);
+      async (driver, clock, events) => {
+        const live = await driver.all(COUNT_LIVE_BY_GROUP_IN_RANGE, [lower, upper, clock()]);
         await driver.run(DELETE_RANGE, [lower, upper]);
         let removed = 0;
         for (const [group, count] of live) {
           removed += Number(count);
-          events?.push(event('delete_group', group as string, '', '', now));
+          events?.push(event('delete_group', group as string, '', '', clock()));
         }
         return removed;
       },
@@ -362,11 +369,11 @@ export class Operations implements DataApi {
     if (after !== undefined) checkString(op, 'after', after);
     return this.#executor.read(
       op,
-      async (driver, now) => {
+      async (driver, clock) => {
         const rows =
           after === undefined
-            ? await driver.all(SELECT_PAGE_FIRST, [group, now, limit])
-            : await driver.all(SELECT_PAGE_AFTER, [group, now, limit, after]);
+            ? await driver.all(SELECT_PAGE_FIRST, [group, clock(), limit])
+            : await driver.all(SELECT_PAGE_AFTER, [group, clock(), limit, after]);
         return rows.map((row) => ({ key: row[0] as string, value: row[1] as string }));
       },
       group,
@@ -391,7 +398,7 @@ export class Operations implements DataApi {
       checkString(op, 'after.group', after.group);
       checkString(op, 'after.key', after.key);
     }
-    return this.#executor.read(op, (driver, now) => readEntriesPage(driver, now, after, limit));
+    return this.#executor.read(op, (driver, clock) => readEntriesPage(driver, clock(), after, limit));
   }
 
   #value(op: string, group: string, key: string): Promise<string> {
@@ -405,24 +412,40 @@ export class Operations implements DataApi {
     // answers without any extra turn of the event loop.
     return this.#executor.read(
       op,
-      (driver, now) =>
-        then(driver.get(SELECT_VALUE, [group, key]), (row): MaybePromise<string> => {
-          if (row === undefined) throw notFound(op, group, key);
-          if (isLive(row[1], now)) return row[0] as string;
-          // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
-          return then(driver.run(DELETE_EXPIRED_KEY, [group, key, now]), () => {
-            throw notFound(op, group, key);
-          });
-        }),
+      (driver, clock) => {
+        const row = driver.get(SELECT_VALUE, [group, key]);
+        return row instanceof Promise
+          ? row.then((found) => liveValue(op, driver, group, key, clock, found))
+          : liveValue(op, driver, group, key, clock, row);
+      },
       group,
       key,
     );
   }
 }
 
+/** The value of the row `SELECT_VALUE` found, if it is live; an expired one is deleted. */
+function liveValue(
+  op: string,
+  driver: SqlDriver,
+  group: string,
+  key: string,
+  clock: Clock,
+  row: SqlRow | undefined,
+): MaybePromise<string> {
+  if (row === undefined) throw notFound(op, group, key);
+  if (isLive(row[1], clock)) return row[0] as string;
+  // Lazy expiry: the row is already gone for every reader, so nothing is emitted.
+  return then(driver.run(DELETE_EXPIRED_KEY, [group, key, clock()]), () => {
+    throw notFound(op, group, key);
+  });
+}
+
+function nothing(): void {}
+
 /** A row is live while it has no expiry or its expiry is still ahead of the clock. */
-function isLive(expiresAt: SqlValue | undefined, now: number): boolean {
-  return expiresAt === null || Number(expiresAt) > now;
+function isLive(expiresAt: SqlValue | undefined, clock: Clock): boolean {
+  return expiresAt === null || Number(expiresAt) > clock();
 }
 
 function notFound(op: string, group: string, key: string): NotFoundError {

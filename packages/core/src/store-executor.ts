@@ -7,7 +7,7 @@
 import type { MaybePromise, SharedEvents, SqlDriver } from './driver.js';
 import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { EventHub, HeldEvents, StoreEvent } from './events.js';
-import type { Executor, ReadFn, WriteFn } from './executor.js';
+import { type Executor, operationClock, type ReadFn, type WriteFn } from './executor.js';
 import { type InsideCall, insideCall } from './inside-transaction.js';
 import { Lock } from './lock.js';
 import { then } from './maybe.js';
@@ -67,50 +67,50 @@ export class StoreExecutor implements Executor {
     // Not through `guarded`: point reads are the hottest path, and this spares a closure a call.
     if (this.#closed) return Promise.reject(closedError(op));
     const inside = this.insideCall(op);
-    const result = this.lock.run(
-      () =>
-        guard(
-          () => {
-            inside?.check();
-            return fn(this.driver, this.#now());
-          },
-          op,
-          group,
-          key,
-        ),
-      this.driver.concurrentReads === true,
-    );
+    // The lock turns a throw into a rejection.
+    const result = this.lock.run(() => {
+      try {
+        inside?.check();
+        const value = fn(this.driver, operationClock(this.#now));
+        return value instanceof Promise ? value.catch((error: unknown) => fail(error, op, group, key)) : value;
+      } catch (error) {
+        return fail(error, op, group, key);
+      }
+    }, this.driver.concurrentReads === true);
     return inside ? inside.guard(result) : result;
   }
 
   write<T>(op: string, fn: WriteFn<T>, atomic: boolean, group?: string, key?: string): Promise<T> {
-    return this.guarded(op, (inside) => {
-      let held: HeldEvents | undefined;
-      const committed = this.lock.run(() =>
-        guard(
-          () => {
-            inside?.check();
-            const shared = this.driver.events;
-            if (shared !== undefined) return this.#sharedWrite(op, fn, shared);
-            // With nobody listening there are no events to hold: the write's answer is its result.
-            if (!this.hub.active && !atomic) return fn(this.driver, this.#now(), null);
-            const events: StoreEvent[] | null = this.hub.active ? [] : null;
-            const hold = (value: T): T => {
-              held = this.#hold(events);
-              return value;
-            };
-            if (!atomic) return then(fn(this.driver, this.#now(), events), hold);
-            return this.atomically(() => fn(this.driver, this.#now(), events), op).then(hold);
-          },
-          op,
-          group,
-          key,
-        ),
-      );
-      return this.driver.sync === undefined
-        ? committed
-        : committed.then((value) => this.synced(value, held, op, group, key));
+    // Written out like `read`, for the same reason.
+    if (this.#closed) return Promise.reject(closedError(op));
+    const inside = this.insideCall(op);
+    let held: HeldEvents | undefined;
+    const committed = this.lock.run(() => {
+      try {
+        inside?.check();
+        const shared = this.driver.events;
+        let value: MaybePromise<T>;
+        if (shared !== undefined) value = this.#sharedWrite(op, fn, shared);
+        // With nobody listening there are no events to hold: the write's answer is its result.
+        else if (!this.hub.active && !atomic) value = fn(this.driver, operationClock(this.#now), null);
+        else {
+          const events: StoreEvent[] | null = this.hub.active ? [] : null;
+          const hold = (result: T): T => {
+            held = this.#hold(events);
+            return result;
+          };
+          value = atomic
+            ? this.atomically(() => fn(this.driver, operationClock(this.#now), events), op).then(hold)
+            : then(fn(this.driver, operationClock(this.#now), events), hold);
+        }
+        return value instanceof Promise ? value.catch((error: unknown) => fail(error, op, group, key)) : value;
+      } catch (error) {
+        return fail(error, op, group, key);
+      }
     });
+    const result =
+      this.driver.sync === undefined ? committed : committed.then((value) => this.synced(value, held, op, group, key));
+    return inside ? inside.guard(result) : result;
   }
 
   /**
@@ -161,7 +161,7 @@ export class StoreExecutor implements Executor {
       const events: StoreEvent[] = [];
       try {
         return await this.atomically(async () => {
-          const value = await fn(this.driver, this.#now(), events);
+          const value = await fn(this.driver, operationClock(this.#now), events);
           await shared.log(events);
           return value;
         }, op);
@@ -266,19 +266,7 @@ export function closedError(op: string): ClosedError {
   return new ClosedError(`${op}: the store is closed`);
 }
 
-/**
- * Runs `fn`, turning anything it throws or rejects with into a StoreError for `op`. Written
- * without `async` so that a synchronous answer stays synchronous.
- */
-function guard<T>(fn: () => MaybePromise<T>, op: string, group?: string, key?: string): MaybePromise<T> {
-  try {
-    const result = fn();
-    return result instanceof Promise ? result.catch((error: unknown) => fail(error, op, group, key)) : result;
-  } catch (error) {
-    return fail(error, op, group, key);
-  }
-}
-
+/** Turns anything a call throws or rejects with into a StoreError for `op`. */
 function fail(error: unknown, op: string, group: string | undefined, key: string | undefined): never {
   throw asStoreError(op, error, group, key);
 }

@@ -5,7 +5,7 @@
 import type { SqlDriver, SqlRow, SqlValue } from './driver.js';
 import { asStoreError, ClosedError, DriverError } from './errors.js';
 import type { StoreEvent } from './events.js';
-import type { Executor, ReadFn, WriteFn } from './executor.js';
+import { type Executor, operationClock, type ReadFn, type WriteFn } from './executor.js';
 import { Lock } from './lock.js';
 import { Operations } from './operations.js';
 
@@ -84,7 +84,7 @@ export class TransactionExecutor implements Executor {
     return this.#lock
       .run(() => {
         this.#checkActive(op);
-        return fn(this.#driver, this.#now());
+        return fn(this.#driver, operationClock(this.#now));
       })
       .catch((error: unknown) => {
         throw asStoreError(op, error, group, key);
@@ -97,7 +97,7 @@ export class TransactionExecutor implements Executor {
       // A write that fails part-way stages none of its events.
       const staged: StoreEvent[] = [];
       try {
-        const result = await fn(this.#driver, this.#now(), staged);
+        const result = await fn(this.#driver, operationClock(this.#now), staged);
         this.#events.push(...staged);
         return result;
       } catch (error) {
