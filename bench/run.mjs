@@ -142,13 +142,18 @@ function markdown(rows) {
     '![store ÷ baseline](ratios.svg)',
     '',
   ];
-  if (rows.some((r) => r.suite === 'native')) {
-    // The native suite runs its store rows in Node 24 (see suites/native.mjs), Keyv's here.
-    const node24 = version('../../packages/runtime-tests/node_modules/node24');
+  const nativeSuites = [...new Set(rows.filter((r) => r.measured !== undefined).map((r) => r.suite))];
+  if (nativeSuites.length > 0) {
+    // The native suites run their store rows in Node 24, Bun and Deno (see suites/native.mjs), Keyv's here.
     lines.push(
-      `The \`native\` suite measures the native engine (node:sqlite) on Node ${node24}` +
-        (meta.native ? `, on ${meta.native.date}` : '') +
-        '; its Keyv rows run on the Node above, in the same run, on the same disk.',
+      'The native suites measure the native engine in the runtime each names (`native`: node:sqlite',
+      "on Node 24, `native-bun`: bun:sqlite, `native-deno`: Deno's node:sqlite), beside that",
+      "runtime's raw SQLite in the same process, each operation of a point get or set being 100 calls",
+      "in turn (the store's each awaited); their Keyv rows are measured once, on the Node above, in",
+      'the same run and on the same disk, and repeated in each table as its baseline. Where, and how',
+      "busy the machine was (one-minute load average at the start and the end of the runtime's part):",
+      '',
+      ...nativeSuites.map((suite) => `- \`${suite}\`: ${rows.find((r) => r.suite === suite && r.measured).measured}`),
       '',
     );
   }
