@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { DriverError, NotADatabaseError, StoreError } from '@go-store/core';
-import { createSqlJsDriver, type SqlJsDriver } from '@go-store/driver-sqljs';
+import { createSqlJsDriver } from '@go-store/driver-sqljs';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { checkNoHotJournal, readDatabaseImage } from './database-image.js';
 import { exists, fsyncDirectory, readIfExists, removeIfExists } from './durable-fs.js';
@@ -20,11 +20,11 @@ import { DatabaseTooLargeError } from './errors.js';
 import { MAX_DATABASE_BYTES, NATIVE_HINT } from './limits.js';
 import type { FileLock } from './lock.js';
 import { LogFile } from './log.js';
-import type { ScannedRecord } from './log-format.js';
 import { fileSource, type LogSummary, readRecords, scanLog } from './log-scan.js';
 import type { ResolvedOptions } from './options.js';
 import type { DatabaseFiles } from './paths.js';
 import { type FileDriver, PersistentDriver } from './persistent-driver.js';
+import { replay } from './replay.js';
 import { fingerprint, hasFingerprint, installSnapshot } from './snapshot.js';
 
 const QUICK_CHECK_SQL = 'PRAGMA quick_check';
@@ -86,6 +86,8 @@ export async function openLocked(
         `openStore: ${files.log}: ${verdict.problem}; nothing was changed. To open the database anyway, losing the writes the log holds from there on, pass { damagedLog: 'discard' } (the whole log is then kept as ${files.log}.damaged)`,
       );
     }
+    // The log is bound to the file as it is on disk (read before the header tweak below).
+    const base = fingerprint(loaded.main);
     const image = loaded.image;
     // The image is loaded as a rollback-journal database (sql.js has no shared memory for WAL);
     // snapshots are written that way too. go-store switches the file back to WAL when it opens it.
@@ -114,7 +116,7 @@ export async function openLocked(
     if (scan !== undefined && logFd !== undefined) reportDroppedTail(files, logFd, scan, verdict, options);
     // A new log, bound to the database file, unless the old one holds records still to keep.
     if (scan === undefined || typeof scan.header === 'string' || (discard && verdict.keepUntil <= verdict.from)) {
-      log = LogFile.create(files.log, fingerprint(loaded.main), options.durability, options.relaxedIntervalMs);
+      log = LogFile.create(files.log, base, options.durability, options.relaxedIntervalMs);
     } else {
       log = LogFile.append(files.log, scan.header.length, keepUntil, options.durability, options.relaxedIntervalMs);
     }
@@ -274,45 +276,4 @@ function loadDatabase(SQL: SqlJsStatic, path: string, image: Uint8Array): Databa
       { cause: error },
     );
   }
-}
-
-/**
- * Applies the log's write records, as they are read. Runs of records are applied inside one
- * transaction (in memory, so a crash here loses nothing); a lone `exec` outside a transaction is
- * applied on its own, as it first ran (some statements cannot run inside a transaction).
- */
-function replay(inner: SqlJsDriver, records: Iterable<ScannedRecord>, logPath: string): number {
-  let open = false;
-  let count = 0;
-  try {
-    for (const { offset, record } of records) {
-      if (record.type !== 'writes') continue;
-      count++;
-      const standalone = !record.transaction && record.statements.length === 1 && record.statements[0].op !== 'run';
-      if (standalone && open) {
-        inner.commit();
-        open = false;
-      } else if (!standalone && !open) {
-        inner.begin();
-        open = true;
-      }
-      for (const s of record.statements) {
-        try {
-          if (s.op === 'run') inner.run(s.sql, s.params);
-          else inner.exec(s.sql);
-        } catch (error) {
-          if (s.op === 'exec-partial') continue;
-          throw new DriverError(
-            `openStore: ${logPath}: the record at byte ${offset} cannot be replayed (was the database file changed by another program?): ${(error as Error)?.message ?? String(error)}`,
-            error,
-          );
-        }
-      }
-    }
-    if (open) inner.commit();
-    open = false;
-  } finally {
-    if (open) inner.rollback();
-  }
-  return count;
 }

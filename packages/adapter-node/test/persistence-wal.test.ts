@@ -10,6 +10,7 @@ import * as nodePath from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
+  crashCopy,
   FIXTURES,
   listDir,
   loadCrc32,
@@ -36,6 +37,26 @@ function nativeDump(name: string): string {
 }
 
 const wal = suite('persistence: databases in WAL mode');
+
+wal(
+  'a database in WAL mode (no -wal beside it) written to and left by a crash before any compaction reopens with every write',
+  async () => {
+    const db = nodePath.join(tempDir('wal-crash'), 'w.db');
+    sqlite3(
+      db,
+      "PRAGMA journal_mode=WAL; CREATE TABLE kv (grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, expires_at INTEGER, PRIMARY KEY (grp, key)); INSERT INTO kv VALUES ('g', 'a', '1', NULL);",
+    );
+    assert.equal([...fs.readFileSync(db).subarray(18, 20)], [2, 2], 'the file says WAL mode');
+    assert.not.ok(fs.existsSync(`${db}-wal`));
+    const store = await openFileStore(db);
+    await store.set('g', 'b', '2');
+    const copy = crashCopy(db);
+    await store.close();
+    const reopened = await openFileStore(copy);
+    assert.equal({ ...(await reopened.getAll('g')) }, { a: '1', b: '2' });
+    await reopened.close();
+  },
+);
 
 wal('the fixtures really keep commits only in their -wal, after frames of an unfinished transaction', async () => {
   const { foldWal } = await loadWalImport();
