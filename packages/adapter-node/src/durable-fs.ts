@@ -55,15 +55,27 @@ export function removeIfExists(path: string): boolean {
 }
 
 /**
- * Writes `bytes` to a file at `path` (replacing any) and fsyncs it, off the main thread. `mode`,
- * when given, is applied whatever the umask (to keep a replaced file's permissions).
+ * Writes `bytes` to a file at `path` (replacing any) and fsyncs it, off the main thread, `step`
+ * bytes at a time: the disk then never has more than `step` bytes of this file waiting to be
+ * written, so a small fsync elsewhere (the log's, acknowledging a write) does not queue behind
+ * the whole file. `mode`, when given, is applied whatever the umask (to keep a replaced file's
+ * permissions).
  */
-export async function writeFileSynced(path: string, bytes: Uint8Array, mode?: number): Promise<void> {
+export async function writeFileSynced(
+  path: string,
+  bytes: Uint8Array,
+  mode: number | undefined,
+  step: number,
+): Promise<void> {
   const handle = await fs.promises.open(path, 'w');
   try {
     if (mode !== undefined) await handle.chmod(mode);
-    await handle.writeFile(bytes);
-    await handle.datasync();
+    for (let at = 0; at < bytes.length; ) {
+      const end = Math.min(bytes.length, at + step);
+      while (at < end) at += (await handle.write(bytes, at, end - at, at)).bytesWritten;
+      await handle.datasync();
+    }
+    if (bytes.length === 0) await handle.datasync();
   } finally {
     await handle.close();
   }

@@ -12,15 +12,17 @@
  * - `app.db.gslog.damaged` — only after an open found damaged (not merely cut-short) bytes at
  *   the end of the log: those bytes, kept for inspection; never read back.
  *
- * Compaction writes the in-memory database to a new snapshot and trims the log. It starts
- * between transactions once the log outgrows `compactRatio` × the database's size (and at least
+ * Compaction writes a new snapshot of the database and trims the log. It starts between
+ * transactions once the log outgrows `compactRatio` × the database's size (and at least
  * `compactMinBytes`), so its cost is spread over as many bytes of writes as it copies, and runs
- * in the background (the copy is written and synced off the main thread); `close()` compacts a
- * last time.
+ * in the background: a worker thread rebuilds the database from the last snapshot and the log,
+ * and writes and syncs it, so the event loop never waits for a copy of the whole database;
+ * `close()` compacts a last time.
  *
  * The modules: `options.ts` (the options), `paths.ts` (the files and path checks), `recovery.ts`
  * (open: replaying what a previous run left), `persistent-driver.ts` (writes, logging,
- * compaction), `log.ts`/`log-format.ts` (the log), `snapshot.ts` (replacing the database file).
+ * compaction), `log.ts`/`log-format.ts` (the log), `snapshot.ts` (replacing the database file),
+ * `log-snapshot.ts`/`snapshot-thread.ts`/`snapshot-worker.ts` (snapshots in a worker thread).
  */
 import { LockedError } from '@go-store/core';
 import { loadSqlJs } from '@go-store/driver-sqljs';

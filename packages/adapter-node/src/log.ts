@@ -205,6 +205,14 @@ export class LogFile {
     this.#relaxedTimer.unref();
   }
 
+  /**
+   * Writes the records held in memory to the file, without syncing them, so that another reader
+   * of the file (a compaction's worker thread) sees every record appended so far.
+   */
+  writeOut(): void {
+    this.#writePending();
+  }
+
   /** Writes the records held in memory to the file (no fsync). */
   #writePending(): void {
     if (this.#pendingBytes === 0) return;

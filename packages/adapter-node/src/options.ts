@@ -58,6 +58,15 @@ export interface FileDriverOptions {
    * the memory the store uses (about the database's size, twice during a compaction).
    */
   maxDatabaseBytes?: number;
+  /**
+   * Whether background compactions take their snapshot in a worker thread. Default `true`: the
+   * thread rebuilds the database from the last snapshot and the log, and writes it, so the
+   * store's event loop never waits for a copy of the whole database; it holds a second copy of
+   * the database in memory while it runs. `false` takes the snapshot on the store's own thread
+   * (less memory, but a pause of about the time it takes to copy the database). Where the
+   * runtime cannot run the worker, the store's own thread is used anyway.
+   */
+  snapshotWorker?: boolean;
 }
 
 /** The value of each option a caller leaves out. */
@@ -68,6 +77,7 @@ export const DEFAULTS = {
   compactRatio: 1,
   damagedLog: 'refuse' as 'refuse' | 'discard',
   maxDatabaseBytes: MAX_DATABASE_BYTES,
+  snapshotWorker: true,
   onError: (error: unknown): void => console.error(error),
 };
 
@@ -108,6 +118,13 @@ export function resolveOptions(options: FileDriverOptions): ResolvedOptions {
       );
     }
     out.damagedLog = options.damagedLog;
+  }
+  if (options.snapshotWorker !== undefined) {
+    if (typeof options.snapshotWorker !== 'boolean')
+      throw new InvalidArgumentError(
+        `openStore: snapshotWorker must be a boolean, not ${String(options.snapshotWorker)}`,
+      );
+    out.snapshotWorker = options.snapshotWorker;
   }
   if (options.onError !== undefined) {
     if (typeof options.onError !== 'function') throw new InvalidArgumentError('openStore: onError must be a function');

@@ -3,12 +3,18 @@
  * it is acknowledged, and compaction of the log into the database file.
  *
  * Sequence of a compaction (crash-safe at every step):
- * 1. export the image; note the log offset P it covers; restart the log's SQL dictionary;
- * 2. write it to `.gstmp` and fsync;
+ * 1. note the log offset P the snapshot will cover; restart the log's SQL dictionary; export the
+ *    image now (on this thread), or, in the background, have a worker thread rebuild it from the
+ *    database file and the log's records before P (`log-snapshot.ts`);
+ * 2. write it to `.gstmp` and fsync (the worker does this itself);
  * 3. append a snapshot marker (P, length, CRC of the image) to the log and fsync;
  * 4. remove any `-wal`/`-shm` left by another program (their data is in the image), rename
  *    `.gstmp` over the database, fsync the directory;
  * 5. replace the log (write-and-rename) with the records after P.
+ *
+ * The file stays whole (over 500 lines): the write path and compaction share private state —
+ * the transaction in progress, the log offset P, the compaction under way — that splitting them
+ * would have to expose.
  */
 import * as nodePath from 'node:path';
 import {
@@ -26,10 +32,11 @@ import { exists, fsyncDirectory, removeIfExists } from './durable-fs.js';
 import { SizeGuard } from './limits.js';
 import type { FileLock } from './lock.js';
 import type { LogFile } from './log.js';
-import type { LoggedStatement } from './log-format.js';
+import type { Fingerprint, LoggedStatement } from './log-format.js';
 import type { ResolvedOptions } from './options.js';
 import type { DatabaseFiles } from './paths.js';
 import { installSnapshot, writeSnapshot } from './snapshot.js';
+import { snapshotInWorker } from './snapshot-thread.js';
 
 /** The driver {@link openFileDriver} returns: a {@link SqlDriver}, plus compaction on demand. */
 export interface FileDriver extends SqlDriver {
@@ -95,6 +102,10 @@ export class PersistentDriver implements FileDriver {
   #closing: Promise<void> | undefined;
   readonly #sizeGuard: SizeGuard;
   #pageSize: number;
+  /** Set once worker threads proved unusable here: snapshots are then taken on this thread. */
+  #noWorker = false;
+  /** Set when a worker declined: the next compaction takes its snapshot on this thread. */
+  #hereNext = false;
 
   readonly #inner: SqlJsDriver;
   readonly #log: LogFile;
@@ -397,10 +408,9 @@ export class PersistentDriver implements FileDriver {
       this.#report(error);
       return Promise.resolve();
     }
-    const image = this.#inner.db.export();
-    const covered = this.#log.end;
-    this.#log.encoder.resetDictionary();
-    const run = this.#finishCompaction(image, covered, mode);
+    const inWorker = this.#useWorker(mode);
+    if (!inWorker) this.#hereNext = false;
+    const run = inWorker ? this.#compactInWorker() : this.#compactHere(mode);
     const tracked = run.then(
       () => {
         this.#compaction = undefined;
@@ -457,19 +467,79 @@ export class PersistentDriver implements FileDriver {
     }
   }
 
-  async #finishCompaction(image: Uint8Array, covered: number, mode: 'background' | 'now' | 'close'): Promise<void> {
+  /**
+   * Whether this compaction's snapshot is built by a worker thread: background compactions only
+   * (`compact()` and `close()` want the file up to date now, and copying is then the quickest
+   * way), and not while another program's `-wal` is beside the file (its frames are folded in
+   * memory only).
+   */
+  #useWorker(mode: 'background' | 'now' | 'close'): boolean {
+    return (
+      mode === 'background' &&
+      this.#options.snapshotWorker &&
+      !this.#noWorker &&
+      !this.#hereNext &&
+      !exists(this.files.wal) &&
+      !exists(this.files.shm)
+    );
+  }
+
+  /**
+   * Exports the image now, synchronously, between transactions: it holds every record before
+   * the log's current end, P.
+   */
+  #compactHere(mode: 'background' | 'now' | 'close'): Promise<void> {
+    const image = this.#inner.db.export();
+    const covered = this.#log.end;
+    this.#log.encoder.resetDictionary();
+    return this.#writeAndInstall(image, covered, mode);
+  }
+
+  async #writeAndInstall(image: Uint8Array, covered: number, mode: 'background' | 'now' | 'close'): Promise<void> {
     const imageCrc = crc32(image);
-    await writeSnapshot(this.files, image, this.#fileMode);
+    await writeSnapshot(this.files.snapshotTemp, image, this.#fileMode);
+    this.#install({ length: image.length, crc: imageCrc }, covered, mode);
+  }
+
+  /**
+   * A worker thread rebuilds the database as of P (the log's current end) from the database file
+   * and the log, and writes and syncs the snapshot; this thread only writes out the records
+   * before P for it to read, and installs the result. When the worker cannot do it, the next
+   * write starts a compaction on this thread instead.
+   */
+  async #compactInWorker(): Promise<void> {
+    const covered = this.#log.end;
+    this.#log.encoder.resetDictionary();
+    this.#log.writeOut();
+    const outcome = await snapshotInWorker({
+      database: this.files.database,
+      log: this.files.log,
+      covered,
+      temp: this.files.snapshotTemp,
+      mode: this.#fileMode,
+    });
+    if (outcome.kind === 'done') {
+      this.#install(outcome.snapshot, covered, 'background');
+      return;
+    }
+    if (outcome.kind === 'unavailable') this.#noWorker = true;
+    // Declined or unavailable: nothing was written. The next write compacts on this thread.
+    this.#hereNext = true;
+    this.#compactAgainAt = 0;
+  }
+
+  /** Marks the synced snapshot in the log, installs it, and trims (or, on close, removes) the log. */
+  #install(snapshot: Fingerprint, covered: number, mode: 'background' | 'now' | 'close'): void {
     // From here to the end, all is synchronous: no write can slip between the steps.
-    this.#log.appendSnapshotMarker(covered, image.length, imageCrc);
+    this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);
     installSnapshot(this.files);
-    this.#snapshotSize = image.length;
+    this.#snapshotSize = snapshot.length;
     if (mode === 'close') {
       this.#log.close();
       removeIfExists(this.files.log);
       fsyncDirectory(nodePath.dirname(this.files.database));
     } else {
-      this.#log.rotate(covered, { length: image.length, crc: imageCrc });
+      this.#log.rotate(covered, snapshot);
     }
   }
 }

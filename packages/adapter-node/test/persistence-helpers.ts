@@ -13,6 +13,7 @@ import { type OpenOptions, openStore, type Store } from '@go-store/adapter-node'
 import type * as Crc32Module from '../dist/crc32.js';
 import type * as LogFormatModule from '../dist/log-format.js';
 import type * as LogScanModule from '../dist/log-scan.js';
+import type * as SnapshotThreadModule from '../dist/snapshot-thread.js';
 import type * as WalImportModule from '../dist/wal-import.js';
 
 /** A module of the built adapter, by file name (for internals its exports map does not list). */
@@ -34,6 +35,7 @@ export async function readLog(bytes: Uint8Array) {
 }
 export const loadWalImport = (): Promise<typeof WalImportModule> => adapterModule('wal-import.js');
 export const loadCrc32 = (): Promise<typeof Crc32Module> => adapterModule('crc32.js');
+export const loadSnapshotThread = (): Promise<typeof SnapshotThreadModule> => adapterModule('snapshot-thread.js');
 
 /**
  * What a crash would leave: copies the database and its log (as they are on disk right now,

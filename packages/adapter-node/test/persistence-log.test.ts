@@ -480,7 +480,8 @@ compaction(
     const dir = tempDir('compact-bound');
     const db = nodePath.join(dir, 'b.db');
     const compactMinBytes = 64 * 1024;
-    const store = await openFileStore(db, { compactMinBytes, compactRatio: 1 });
+    // Snapshots on this thread, so that the file system hook below sees them.
+    const store = await openFileStore(db, { compactMinBytes, compactRatio: 1, snapshotWorker: false });
     const value = 'v'.repeat(20_000);
     // Snapshots are slow here (each waits 300 ms before it is written), so writes come faster
     // than compactions can take them.

@@ -2,9 +2,10 @@
  * File persistence through the runtime's own `node:fs`: what the conformance suite cannot see
  * through one store at a time. Registered only for file runs (Node, Deno, Bun).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LockedError, type OpenOptions, openStore as open, type Store } from '@go-store/adapter-node';
+import { loadSqlJs } from '@go-store/driver-sqljs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SQLITE_HEADER } from './sqlite-file.js';
@@ -49,6 +50,39 @@ export function persistenceSuite(runtime: string, engine: 'native' | 'sqljs', fo
   });
 
   if (engine === 'sqljs') {
+    // Deno runs here with read access to sql.js and the test folder only, and a worker thread's
+    // script needs read access too: there the store's own thread takes the snapshot instead.
+    const workerRuns = runtime !== 'Deno';
+    test(`a background compaction snapshots ${workerRuns ? 'in a worker thread' : 'on the store’s thread (Deno without read access to the package)'} and loses nothing`, async () => {
+      const path = fresh();
+      const store = await openStore(path, { purgeIntervalMs: 0, compactMinBytes: 32 * 1024, compactRatio: 0.01 });
+      // Counts the snapshots taken on this thread (a worker thread loads sql.js on its own).
+      const proto = (await loadSqlJs()).Database.prototype;
+      const exportHere = proto.export;
+      let exported = 0;
+      proto.export = function (this: typeof proto) {
+        exported++;
+        return exportHere.call(this);
+      };
+      let written = 0;
+      try {
+        // Awaited writes until a snapshot replaces the file (a new inode), at most 20,000.
+        const inode = statSync(path).ino;
+        while (statSync(path).ino === inode && written < 20_000) await store.set('g', `k${written++}`, 'v'.repeat(300));
+        assert.ok(written < 20_000, 'a compaction finished');
+      } finally {
+        proto.export = exportHere;
+        await store.close();
+      }
+      assert.is(exported, workerRuns ? 0 : 1, 'where the snapshot was taken');
+      const reopened = await openStore(path, { purgeIntervalMs: 0 });
+      try {
+        assert.is(await reopened.count('g'), written);
+      } finally {
+        await reopened.close();
+      }
+    });
+
     test('a second openStore of an open file fails at once with LockedError naming the file', async () => {
       const path = fresh();
       const owner: Store = await openStore(path, { purgeIntervalMs: 0 });
