@@ -12,14 +12,33 @@ export function fsyncDirectory(dir: string): void {
     fd = fs.openSync(dir, 'r');
     fs.fsyncSync(fd);
   } catch (error) {
-    // Some platforms and file systems cannot open or sync a directory; there is nothing more
-    // to do there, and the rename itself is still atomic.
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP')
-      throw error;
+    rethrowUnlessUnsyncable(error);
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/** {@link fsyncDirectory} off the main thread. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch (error) {
+    rethrowUnlessUnsyncable(error);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Some platforms and file systems cannot open or sync a directory; there is nothing more to do
+ * there, and the rename itself is still atomic.
+ */
+function rethrowUnlessUnsyncable(error: unknown): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP')
+    throw error;
 }
 
 /** The file's bytes, or `undefined` when it does not exist. */

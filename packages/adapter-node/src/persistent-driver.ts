@@ -28,14 +28,14 @@ import {
 import type { SqlJsDriver } from '@go-store/driver-sqljs';
 import { crc32 } from './crc32.js';
 import { freeBytes, LOG_RESERVE_BYTES } from './disk-space.js';
-import { exists, fsyncDirectory, removeIfExists } from './durable-fs.js';
+import { exists, fsyncDirectory, fsyncDirectoryAsync, removeIfExists } from './durable-fs.js';
 import { SizeGuard } from './limits.js';
 import type { FileLock } from './lock.js';
 import type { LogFile } from './log.js';
 import type { Fingerprint, LoggedStatement } from './log-format.js';
 import type { ResolvedOptions } from './options.js';
 import type { DatabaseFiles } from './paths.js';
-import { installSnapshot, writeSnapshot } from './snapshot.js';
+import { installSnapshot, renameSnapshot, writeSnapshot } from './snapshot.js';
 import { snapshotInWorker } from './snapshot-thread.js';
 
 /** The driver {@link openFileDriver} returns: a {@link SqlDriver}, plus compaction on demand. */
@@ -498,7 +498,9 @@ export class PersistentDriver implements FileDriver {
   async #writeAndInstall(image: Uint8Array, covered: number, mode: 'background' | 'now' | 'close'): Promise<void> {
     const imageCrc = crc32(image);
     await writeSnapshot(this.files.snapshotTemp, image, this.#fileMode);
-    this.#install({ length: image.length, crc: imageCrc }, covered, mode);
+    const snapshot = { length: image.length, crc: imageCrc };
+    if (mode === 'background') await this.#installInBackground(snapshot, covered);
+    else this.#install(snapshot, covered, mode);
   }
 
   /**
@@ -519,13 +521,27 @@ export class PersistentDriver implements FileDriver {
       mode: this.#fileMode,
     });
     if (outcome.kind === 'done') {
-      this.#install(outcome.snapshot, covered, 'background');
+      await this.#installInBackground(outcome.snapshot, covered);
       return;
     }
     if (outcome.kind === 'unavailable') this.#noWorker = true;
     // Declined or unavailable: nothing was written. The next write compacts on this thread.
     this.#hereNext = true;
     this.#compactAgainAt = 0;
+  }
+
+  /**
+   * {@link #install} for a background compaction, with the directory sync that makes the rename
+   * durable done off the main thread. Writes go on meanwhile, logged after the marker; a crash
+   * meanwhile finds the marker, and whichever file the directory holds. Only once the rename is
+   * durable is the log trimmed (its new base is the new file).
+   */
+  async #installInBackground(snapshot: Fingerprint, covered: number): Promise<void> {
+    this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);
+    renameSnapshot(this.files);
+    await fsyncDirectoryAsync(nodePath.dirname(this.files.database));
+    this.#snapshotSize = snapshot.length;
+    this.#log.rotate(covered, snapshot);
   }
 
   /** Marks the synced snapshot in the log, installs it, and trims (or, on close, removes) the log. */

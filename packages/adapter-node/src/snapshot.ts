@@ -38,10 +38,17 @@ export function writeSnapshot(path: string, image: Uint8Array, mode: number | un
  * top of the new file the next time anything opened it.
  */
 export function installSnapshot(files: DatabaseFiles): void {
-  const dir = nodePath.dirname(files.database);
+  renameSnapshot(files);
+  fsyncDirectory(nodePath.dirname(files.database));
+}
+
+/**
+ * {@link installSnapshot} with the final directory sync left to the caller (who may do it off
+ * the main thread): the rename is done, and durable once the directory is synced.
+ */
+export function renameSnapshot(files: DatabaseFiles): void {
   const removedWal = removeIfExists(files.wal);
   const removedShm = removeIfExists(files.shm);
-  if (removedWal || removedShm) fsyncDirectory(dir);
+  if (removedWal || removedShm) fsyncDirectory(nodePath.dirname(files.database));
   fs.renameSync(files.snapshotTemp, files.database);
-  fsyncDirectory(dir);
 }
