@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { promisify } from 'node:util';
 import { fsyncDirectory, writeFully } from './durable-fs.js';
 import { WriteOutcomeUnknownError } from './errors.js';
 import { encodeLogHeader, type Fingerprint, LogEncoder, type LoggedStatement } from './log-format.js';
@@ -250,41 +251,91 @@ export class LogFile {
    */
   rotate(keepFrom: number, base: Fingerprint): void {
     this.flushNow();
-    const tail = Buffer.alloc(this.#fileLength - keepFrom);
+    const { bytes, headerLength } = this.#standalone(keepFrom, this.#fileLength, base);
+    const tmpPath = `${this.path}.tmp`;
+    const fd = fs.openSync(tmpPath, 'w+');
+    try {
+      writeFully(fd, bytes, 0);
+      fs.fdatasyncSync(fd);
+      fs.renameSync(tmpPath, this.path);
+    } catch (error) {
+      abandon(fd, tmpPath);
+      throw error;
+    }
+    this.#switchTo(fd, headerLength, bytes.length);
+  }
+
+  /**
+   * {@link rotate}, with most of the work done off the main thread: the records written so far
+   * are copied to the new file, which is synced, while writes go on; then, synchronously, the
+   * records appended meanwhile are copied too (synced, if there are any), and the new file is
+   * renamed over the old one.
+   */
+  async rotateInBackground(keepFrom: number, base: Fingerprint): Promise<void> {
+    this.#writePending();
+    const copiedUntil = this.#fileLength;
+    const { bytes, headerLength } = this.#standalone(keepFrom, copiedUntil, base);
+    const tmpPath = `${this.path}.tmp`;
+    const fd = fs.openSync(tmpPath, 'w+');
+    let length = bytes.length;
+    try {
+      await writeFullyAsync(fd, bytes, 0);
+      await promisify(fs.fdatasync)(fd);
+      // From here on all is synchronous: no record can be appended between the copy and the switch.
+      this.#writePending();
+      if (this.#fileLength > copiedUntil) {
+        const more = this.#read(copiedUntil, this.#fileLength);
+        writeFully(fd, more, length);
+        length += more.length;
+        fs.fdatasyncSync(fd);
+      }
+      fs.renameSync(tmpPath, this.path);
+    } catch (error) {
+      abandon(fd, tmpPath);
+      throw error;
+    }
+    this.#switchTo(fd, headerLength, length);
+  }
+
+  /** The file's bytes from `from` to `to` (written, not necessarily synced). */
+  #read(from: number, to: number): Uint8Array {
+    const bytes = Buffer.alloc(to - from);
     let read = 0;
-    while (read < tail.length) {
-      const n = fs.readSync(this.#fd, tail, read, tail.length - read, keepFrom + read);
+    while (read < bytes.length) {
+      const n = fs.readSync(this.#fd, bytes, read, bytes.length - read, from + read);
       if (n === 0) throw new Error(`${this.path}: shorter than expected`);
       read += n;
     }
+    return bytes;
+  }
+
+  /** A new log bound to `base`, holding the write records from `keepFrom` to `until`. */
+  #standalone(keepFrom: number, until: number, base: Fingerprint): { bytes: Uint8Array; headerLength: number } {
     const header = encodeLogHeader(base);
-    const standalone = concat([header, tail], header.length + tail.length);
+    const standalone = concat([header, this.#read(keepFrom, until)], header.length + until - keepFrom);
     const source = bytesSource(standalone);
     const scan = scanLog(source);
     if (scan.discardedBytes !== 0) throw new Error(`${this.path}: the records after a snapshot do not stand alone`);
     const kept = [...readRecords(source, header.length, scan.validEnd)].filter((r) => r.record.type === 'writes');
     const parts = [header, ...kept.map((r) => standalone.subarray(r.offset, r.end))];
-    const length = parts.reduce((n, p) => n + p.length, 0);
+    return {
+      bytes: concat(
+        parts,
+        parts.reduce((n, p) => n + p.length, 0),
+      ),
+      headerLength: header.length,
+    };
+  }
 
-    const tmpPath = `${this.path}.tmp`;
-    const fd = fs.openSync(tmpPath, 'w+');
-    try {
-      writeFully(fd, concat(parts, length), 0);
-      fs.fdatasyncSync(fd);
-      fs.renameSync(tmpPath, this.path);
-    } catch (error) {
-      fs.closeSync(fd);
-      try {
-        fs.unlinkSync(tmpPath);
-      } catch {
-        // Never created: nothing to clean.
-      }
-      throw error;
-    }
-    // Renamed: the new file is the log now, whatever happens next; the old one is unlinked.
+  /**
+   * Makes `fd`, just renamed over the log and synced up to `length` (its header `headerLength`
+   * long), the log from now on; the old one is unlinked. Syncs the directory: until then the
+   * rename, and with it the records appended from now on, may not survive a power loss.
+   */
+  #switchTo(fd: number, headerLength: number, length: number): void {
     const old = this.#fd;
     this.#fd = fd;
-    this.#headerLength = header.length;
+    this.#headerLength = headerLength;
     this.#fileLength = length;
     this.#syncedLength = length;
     this.#unsyncedSince = undefined;
@@ -330,6 +381,25 @@ export class LogFile {
       error,
     );
     return this.failure;
+  }
+}
+
+/** Closes and removes a new log file that will not be used. */
+function abandon(fd: number, path: string): void {
+  fs.closeSync(fd);
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // Never created: nothing to clean.
+  }
+}
+
+/** Writes all of `bytes` at `position`, off the main thread. */
+async function writeFullyAsync(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  const write = promisify(fs.write);
+  let done = 0;
+  while (done < bytes.length) {
+    done += (await write(fd, bytes, done, bytes.length - done, position + done)).bytesWritten;
   }
 }
 

@@ -532,7 +532,7 @@ export class PersistentDriver implements FileDriver {
 
   /**
    * {@link #install} for a background compaction, with the directory sync that makes the rename
-   * durable done off the main thread. Writes go on meanwhile, logged after the marker; a crash
+   * durable, and most of the log's trimming, done off the main thread. Writes go on meanwhile, logged after the marker; a crash
    * meanwhile finds the marker, and whichever file the directory holds. Only once the rename is
    * durable is the log trimmed (its new base is the new file).
    */
@@ -541,7 +541,7 @@ export class PersistentDriver implements FileDriver {
     renameSnapshot(this.files);
     await fsyncDirectoryAsync(nodePath.dirname(this.files.database));
     this.#snapshotSize = snapshot.length;
-    this.#log.rotate(covered, snapshot);
+    await this.#log.rotateInBackground(covered, snapshot);
   }
 
   /** Marks the synced snapshot in the log, installs it, and trims (or, on close, removes) the log. */

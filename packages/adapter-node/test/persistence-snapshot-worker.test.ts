@@ -122,6 +122,94 @@ worker(
   },
 );
 
+/**
+ * Hooks `node:fs`'s callback `fdatasync` (used only by the log's trimming in the background):
+ * `hook` runs before each call and may return an error to fail it. Returns the restore function.
+ */
+function hookFdatasync(hook: () => Error | undefined): () => void {
+  const cjs = createRequire(import.meta.url)('node:fs') as Record<string, unknown>;
+  const original = cjs.fdatasync as (fd: number, callback: (error: Error | null) => void) => void;
+  cjs.fdatasync = (fd: number, callback: (error: Error | null) => void): void => {
+    const error = hook();
+    if (error !== undefined) process.nextTick(() => callback(error));
+    else original(fd, callback);
+  };
+  syncBuiltinESMExports();
+  return () => {
+    cjs.fdatasync = original;
+    syncBuiltinESMExports();
+  };
+}
+
+/** Writes until the log file is replaced (a new inode: trimmed), at most `limit` writes. */
+async function writeUntilLogReplaced(store: Store, db: string, inode: number, from: number, limit = 20_000) {
+  let i = from;
+  for (; fs.statSync(`${db}.gslog`).ino === inode; i++) {
+    if (i - from >= limit) throw new Error(`the log was not trimmed after ${limit} writes`);
+    await store.set('g', `k${i}`, VALUE);
+  }
+  return i;
+}
+
+worker(
+  'writes that arrive while the log is trimmed in the background are kept in the new log, and a crash then loses none',
+  async () => {
+    const db = nodePath.join(tempDir('worker-trim'), 't.db');
+    const store = await openFileStore(db, SMALL);
+    const late: Promise<void>[] = [];
+    const restore = hookFdatasync(() => {
+      // The first sync of the new log: these writes go to the old one meanwhile.
+      if (late.length === 0) for (let k = 0; k < 20; k++) late.push(store.set('late', `k${k}`, 'x'));
+      return undefined;
+    });
+    let written: number;
+    try {
+      const logInode = fs.statSync(`${db}.gslog`).ino;
+      written = await writeThroughCompaction(store, db);
+      written = await writeUntilLogReplaced(store, db, logInode, written);
+      await Promise.all(late);
+    } finally {
+      restore();
+    }
+    assert.is(late.length, 20, 'the writes arrived during the trimming');
+    const copy = crashCopy(db);
+    await store.close();
+    const reopened = await openFileStore(copy);
+    assert.is(await reopened.count('late'), 20);
+    assert.is(await reopened.count('g'), written);
+    await reopened.close();
+  },
+);
+
+worker('a background trimming of the log that fails loses nothing: reported, and the old log kept', async () => {
+  const db = nodePath.join(tempDir('worker-trim-fail'), 'f.db');
+  const errors: unknown[] = [];
+  const store = await openFileStore(db, { ...SMALL, onError: (error: unknown) => void errors.push(error) });
+  let failed = 0;
+  const restore = hookFdatasync(() => {
+    failed++;
+    return Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+  });
+  let written: number;
+  try {
+    written = await writeThroughCompaction(store, db);
+    // The failure is reported once the compaction ends; writes go on meanwhile.
+    for (; errors.length === 0 && written < 40_000; written++) await store.set('g', `k${written}`, VALUE);
+  } finally {
+    restore();
+  }
+  assert.ok(failed > 0 && errors.length > 0, `the failure was reported (${String(errors[0])})`);
+  assert.not.ok(fs.existsSync(`${db}.gslog.tmp`), 'the new log was removed');
+  await store.set('g', 'after', VALUE);
+  const copy = crashCopy(db);
+  await store.close();
+  for (const path of [copy, db]) {
+    const reopened = await openFileStore(path);
+    assert.is(await reopened.count('g'), written + 1, path);
+    await reopened.close();
+  }
+});
+
 worker('where worker threads cannot start, every compaction snapshots on this thread, losing nothing', async () => {
   const db = nodePath.join(tempDir('worker-unavailable'), 'u.db');
   const threads = createRequire(import.meta.url)('node:worker_threads') as Record<string, unknown>;
