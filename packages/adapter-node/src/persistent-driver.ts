@@ -532,9 +532,10 @@ export class PersistentDriver implements FileDriver {
 
   /**
    * {@link #install} for a background compaction, with the directory sync that makes the rename
-   * durable, and most of the log's trimming, done off the main thread. Writes go on meanwhile, logged after the marker; a crash
-   * meanwhile finds the marker, and whichever file the directory holds. Only once the rename is
-   * durable is the log trimmed (its new base is the new file).
+   * durable, and most of the log's trimming, done off the main thread. Writes go on meanwhile,
+   * logged after the marker; a crash meanwhile finds the marker, and whichever file the
+   * directory holds. Only once the rename is durable is the log trimmed (its new base is the new
+   * file).
    */
   async #installInBackground(snapshot: Fingerprint, covered: number): Promise<void> {
     this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);

@@ -25,8 +25,9 @@ const WORKER_URL = new URL('./snapshot-worker.js', import.meta.url);
 
 /**
  * Runs `job` in a new worker thread. Rejects (with an `Error` carrying the file system's `code`)
- * only when the snapshot could not be written. The thread does not keep the process alive: a
- * process that exits meanwhile leaves at most a temporary file, which the next open removes.
+ * only when the snapshot could not be written. The thread keeps the process alive until it ends
+ * (as the file writes of a snapshot taken on the main thread do), so that a `close()` awaiting
+ * this compaction is not cut short by the process exiting.
  */
 export async function snapshotInWorker(job: LogSnapshotJob, script: URL = WORKER_URL): Promise<WorkerOutcome> {
   let threads: typeof import('node:worker_threads');
@@ -44,7 +45,6 @@ export async function snapshotInWorker(job: LogSnapshotJob, script: URL = WORKER
       reason: `a worker thread cannot start (${(error as Error)?.message ?? String(error)})`,
     };
   }
-  worker.unref();
   const reply = await new Promise<WorkerReply | { kind: 'unavailable'; reason: string }>((resolve) => {
     worker.once('message', (message: WorkerReply) => resolve(message));
     worker.once('error', (error: unknown) =>

@@ -3,9 +3,11 @@
  * store's thread never copies the database, the result holds exactly what was acknowledged,
  * and where the worker declines or cannot run, the store's own thread takes the snapshot.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import * as nodePath from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openFileDriver, type Store } from '@go-store/adapter-node';
 import { loadSqlJs } from '@go-store/driver-sqljs';
 import { suite } from 'uvu';
@@ -238,6 +240,35 @@ worker('where worker threads cannot start, every compaction snapshots on this th
   assert.is(await reopened.count('g'), written);
   await reopened.close();
 });
+
+worker(
+  'a script that awaits close() while a worker compacts runs to its end (the worker keeps the process alive)',
+  async () => {
+    const dir = tempDir('worker-script');
+    const db = nodePath.join(dir, 's.db');
+    const script = `
+    import { statSync } from 'node:fs';
+    import { openStore } from '@go-store/adapter-node';
+    const db = process.argv[1];
+    const store = await openStore(db, { purgeIntervalMs: 0, compactMinBytes: 32 * 1024, compactRatio: 0.01 });
+    let i = 0;
+    // The write that takes the log over its threshold starts a compaction; close() waits for it.
+    while (statSync(db + '.gslog').size < 32 * 1024) await store.set('g', 'k' + i++, 'v'.repeat(300));
+    await store.close();
+    console.log('closed ' + i);
+  `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, db], {
+      // The package itself: the script imports it by name from there.
+      cwd: nodePath.dirname(nodePath.dirname(fileURLToPath(import.meta.resolve('@go-store/adapter-node')))),
+      encoding: 'utf8',
+    });
+    assert.is(child.status, 0, child.stderr);
+    const written = Number(/^closed (\d+)$/m.exec(child.stdout)?.[1]);
+    assert.ok(written > 0, child.stdout);
+    assert.equal(fs.readdirSync(dir), ['s.db'], 'closed cleanly: no log, no lock');
+    assert.is(sqlite3(db, 'SELECT count(*) FROM kv'), String(written));
+  },
+);
 
 worker(
   'the worker job: done, declined for a log that is not the file’s, and a write failure with its code',
