@@ -23,7 +23,7 @@ export function hasFingerprint(bytes: Uint8Array, length: number, crc: number): 
  * A snapshot is written and synced this many bytes at a time, so that the log's fsyncs (which
  * acknowledge writes) never wait behind more than this much of it.
  */
-const SNAPSHOT_WRITE_STEP = 4 * 1024 * 1024;
+const SNAPSHOT_WRITE_STEP = 1024 * 1024;
 
 /** Writes a snapshot to `path` (the temporary file) and syncs it. */
 export function writeSnapshot(path: string, image: Uint8Array, mode: number | undefined): Promise<void> {
