@@ -57,7 +57,9 @@ if (!reportOnly && only.length > 0) {
   try {
     const previous = JSON.parse(readFileSync(`${here}results.json`, 'utf8')).results;
     const rerun = new Set(suites.map((file) => file.replace(/\.mjs$/, '')));
-    results.unshift(...previous.filter((r) => !rerun.has(r.suite)));
+    // A suite may report several (`native` reports `native-bun` and `native-deno` too).
+    const isRerun = (suite) => [...rerun].some((name) => suite === name || suite.startsWith(`${name}-`));
+    results.unshift(...previous.filter((r) => !isRerun(r.suite)));
   } catch {
     // No earlier results: this run's are all there is.
   }
