@@ -7,6 +7,7 @@
  */
 import { openStore, type StoreEvent } from '@go-store/adapter-browser';
 import { type SyncStatus, startSync } from '@go-store/sync';
+import { renderNote } from '../../../packages/adapter-browser/examples/note-list.js';
 
 const GROUP = 'notes:list';
 const list = document.querySelector<HTMLUListElement>('#notes')!;
@@ -20,26 +21,14 @@ const store = await openStore('notes-sync').catch((error: Error) => {
   throw error;
 });
 
-function renderNote(key: string, text: string): void {
-  const item = document.createElement('li');
-  item.dataset.key = key;
-  const label = document.createElement('span');
-  label.textContent = text;
-  const remove = document.createElement('button');
-  remove.className = 'delete';
-  remove.textContent = 'Delete';
-  remove.setAttribute('aria-label', `Delete “${text}”`);
-  remove.addEventListener('click', () => void store.delete(GROUP, key));
-  item.append(label, remove);
-  // Keys start with their creation time, so key order is the order the notes were written in.
-  const next = [...list.children].find((child) => (child as HTMLElement).dataset.key! > key);
-  list.insertBefore(item, next ?? null);
+function showNote(key: string, text: string): void {
+  renderNote(list, key, text, () => void store.delete(GROUP, key));
 }
 
 function apply(event: StoreEvent): void {
   if (event.type === 'delete_group') list.replaceChildren();
   else list.querySelector(`li[data-key="${CSS.escape(event.key)}"]`)?.remove();
-  if (event.type === 'set') renderNote(event.key, event.value);
+  if (event.type === 'set') showNote(event.key, event.value);
   const count = list.children.length;
   status.textContent = `${count} note${count === 1 ? '' : 's'} in this browser.`;
 }
@@ -56,7 +45,7 @@ function showSync(state: SyncStatus): void {
   badge.dataset.state = state.state;
 }
 
-for (const { key, value } of await store.getPage(GROUP, { limit: 500 })) renderNote(key, value);
+for (const { key, value } of await store.getPage(GROUP, { limit: 500 })) showNote(key, value);
 apply({ type: 'delete', group: GROUP, key: '', value: '', timestamp: new Date() });
 void (async () => {
   for await (const event of store.watch(GROUP, '*', { bufferSize: 256 })) apply(event);

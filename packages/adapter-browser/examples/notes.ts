@@ -5,6 +5,7 @@
  * appears in the other.
  */
 import { openStore, type StoreEvent } from '@go-store/adapter-browser';
+import { renderNote } from './note-list.js';
 
 const list = document.querySelector<HTMLUListElement>('#notes')!;
 const form = document.querySelector<HTMLFormElement>('#note-form')!;
@@ -18,20 +19,8 @@ const store = await openStore('notes-example').catch((error: Error) => {
   throw error;
 });
 
-function renderNote(key: string, text: string): void {
-  const item = document.createElement('li');
-  item.dataset.key = key;
-  const label = document.createElement('span');
-  label.textContent = text;
-  const remove = document.createElement('button');
-  remove.className = 'delete';
-  remove.textContent = 'Delete';
-  remove.setAttribute('aria-label', `Delete “${text}”`);
-  remove.addEventListener('click', () => void store.delete('notes', key));
-  item.append(label, remove);
-  // Keys are creation times, so key order is the order the notes were written in.
-  const next = [...list.children].find((child) => (child as HTMLElement).dataset.key! > key);
-  list.insertBefore(item, next ?? null);
+function showNote(key: string, text: string): void {
+  renderNote(list, key, text, () => void store.delete('notes', key));
 }
 
 function apply(event: StoreEvent): void {
@@ -42,7 +31,7 @@ function apply(event: StoreEvent): void {
   entry.textContent = `${event.timestamp.toLocaleTimeString('en-GB')}  ${verb}${event.type === 'delete_group' ? '' : ` “${text}”`}`;
   log.prepend(entry);
   existing?.remove();
-  if (event.type === 'set') renderNote(event.key, event.value);
+  if (event.type === 'set') showNote(event.key, event.value);
   if (event.type === 'delete_group') list.replaceChildren();
   updateStatus();
 }
@@ -52,7 +41,7 @@ function updateStatus(): void {
   status.textContent = `${count} note${count === 1 ? '' : 's'} in OPFS.`;
 }
 
-for (const { key, value } of await store.getPage('notes', { limit: 500 })) renderNote(key, value);
+for (const { key, value } of await store.getPage('notes', { limit: 500 })) showNote(key, value);
 updateStatus();
 
 // Follow every committed change to the group.

@@ -22,7 +22,8 @@ async function viteBuild(): Promise<string> {
   const out = join(root, 'out');
   await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
-  for (const file of ['notes.ts', 'notes.css']) await copyFile(join(pkg, 'examples', file), join(root, file));
+  for (const file of ['notes.ts', 'note-list.ts', 'notes.css'])
+    await copyFile(join(pkg, 'examples', file), join(root, file));
   // The page as an app would write it for Vite: the script is the TypeScript source.
   const html = await readFile(join(pkg, 'examples', 'notes.html'), 'utf8');
   await writeFile(join(root, 'index.html'), html.replace('src="./notes.js"', 'src="./notes.ts"'));
