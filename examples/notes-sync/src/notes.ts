@@ -7,19 +7,14 @@
  */
 import { openStore, type StoreEvent } from '@go-store/adapter-browser';
 import { type SyncStatus, startSync } from '@go-store/sync';
-import { renderNote } from '../../../packages/adapter-browser/examples/note-list.js';
+import { notesPage, onNewNote, opened, renderNote } from '../../../packages/adapter-browser/examples/note-list.js';
 
 const GROUP = 'notes:list';
-const list = document.querySelector<HTMLUListElement>('#notes')!;
-const form = document.querySelector<HTMLFormElement>('#note-form')!;
-const input = document.querySelector<HTMLInputElement>('#note-text')!;
-const status = document.querySelector<HTMLParagraphElement>('#status')!;
+const page = notesPage();
+const { list, status } = page;
 const badge = document.querySelector<HTMLParagraphElement>('#sync')!;
 
-const store = await openStore('notes-sync').catch((error: Error) => {
-  status.textContent = `Could not open the store: ${error.message}`;
-  throw error;
-});
+const store = await opened(status, openStore('notes-sync'));
 
 function showNote(key: string, text: string): void {
   renderNote(list, key, text, () => void store.delete(GROUP, key));
@@ -60,16 +55,7 @@ const sync = startSync(store, {
 // Back online: sync at once rather than at the next retry.
 addEventListener('online', () => void sync.syncNow().catch(() => undefined));
 
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const text = input.value.trim();
-  if (text === '') return;
-  input.value = '';
-  const key = new Date().toISOString() + Math.random().toString(36).slice(2, 6);
-  store.set(GROUP, key, text).catch((error: Error) => {
-    status.textContent = `Not saved: ${error.message}`;
-  });
-});
+onNewNote(page, (key, text) => store.set(GROUP, key, text));
 
 addEventListener('pagehide', () => void sync.stop().then(() => store.close()));
 Object.assign(globalThis, { notesSync: sync });

@@ -5,19 +5,14 @@
  * appears in the other.
  */
 import { openStore, type StoreEvent } from '@go-store/adapter-browser';
-import { renderNote } from './note-list.js';
+import { notesPage, onNewNote, opened, renderNote } from './note-list.js';
 
-const list = document.querySelector<HTMLUListElement>('#notes')!;
-const form = document.querySelector<HTMLFormElement>('#note-form')!;
-const input = document.querySelector<HTMLInputElement>('#note-text')!;
-const status = document.querySelector<HTMLParagraphElement>('#status')!;
+const page = notesPage();
+const { list, status } = page;
 const log = document.querySelector<HTMLOListElement>('#log')!;
 
 // Runs on the main thread: the store starts a worker that owns the database in OPFS.
-const store = await openStore('notes-example').catch((error: Error) => {
-  status.textContent = `Could not open the store: ${error.message}`;
-  throw error;
-});
+const store = await opened(status, openStore('notes-example'));
 
 function showNote(key: string, text: string): void {
   renderNote(list, key, text, () => void store.delete('notes', key));
@@ -49,16 +44,7 @@ void (async () => {
   for await (const event of store.watch('notes', '*', { bufferSize: 64 })) apply(event);
 })();
 
-form.addEventListener('submit', (event) => {
-  event.preventDefault();
-  const text = input.value.trim();
-  if (text === '') return;
-  input.value = '';
-  const key = new Date().toISOString() + Math.random().toString(36).slice(2, 6);
-  store.set('notes', key, text).catch((error: Error) => {
-    status.textContent = `Not saved: ${error.message}`;
-  });
-});
+onNewNote(page, (key, text) => store.set('notes', key, text));
 
 // Release the database for other tabs when this one goes away.
 addEventListener('pagehide', () => void store.close());
