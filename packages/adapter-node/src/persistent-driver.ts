@@ -106,6 +106,18 @@ export class PersistentDriver implements FileDriver {
   #noWorker = false;
   /** Set when a worker declined: the next compaction takes its snapshot on this thread. */
   #hereNext = false;
+  /**
+   * Set once this compaction has marked its snapshot in the log: from then until the rename, a
+   * crash would install `.gstmp` on open, so a failure must keep it.
+   */
+  #marked = false;
+  /**
+   * The length of a marked snapshot whose rename failed, which waits in `.gstmp` (it may hold
+   * the only copy of a removed `-wal`'s frames): it is installed before another is written.
+   */
+  #pendingSnapshot: number | undefined;
+  /** The length of the snapshot {@link #marked} refers to. */
+  #markedLength = 0;
 
   readonly #inner: SqlJsDriver;
   readonly #log: LogFile;
@@ -260,7 +272,8 @@ export class PersistentDriver implements FileDriver {
     try {
       if (this.#inTransaction) this.rollback();
       if (this.#log.failure) throw this.#log.failure;
-      if (this.#log.recordBytes > 0 || exists(this.files.wal) || exists(this.files.shm)) {
+      const pending = this.#pendingSnapshot !== undefined;
+      if (pending || this.#log.recordBytes > 0 || exists(this.files.wal) || exists(this.files.shm)) {
         await this.#startCompaction('close');
       } else {
         this.#log.close();
@@ -400,6 +413,16 @@ export class PersistentDriver implements FileDriver {
    * and retried later; `now` and `close` failures reject.
    */
   #startCompaction(mode: 'background' | 'now' | 'close'): Promise<void> {
+    this.#marked = false;
+    if (this.#pendingSnapshot !== undefined) {
+      try {
+        installSnapshot(this.files);
+        this.#snapshotSize = this.#pendingSnapshot;
+        this.#pendingSnapshot = undefined;
+      } catch (error) {
+        return this.#settleFailure(error, mode);
+      }
+    }
     const shortOfSpace = this.#shortOfSpace();
     if (shortOfSpace !== undefined) {
       this.#compactAgainAt = this.#log.end + this.#compactionThreshold();
@@ -414,24 +437,43 @@ export class PersistentDriver implements FileDriver {
     const tracked = run.then(
       () => {
         this.#compaction = undefined;
+        this.#compactAgainAt = 0;
       },
       (error: unknown) => {
         this.#compaction = undefined;
-        this.#compactAgainAt = this.#log.end + this.#compactionThreshold();
-        removeQuietly(this.files.snapshotTemp);
-        const failure =
-          error instanceof StoreError
-            ? error
-            : new DriverError(
-                `${this.files.database}: compaction failed (${(error as Error)?.message ?? String(error)}); every write is still in ${this.files.log}`,
-                error,
-              );
-        if (mode !== 'background') throw failure;
-        this.#report(failure);
+        return this.#settleFailure(error, mode);
       },
     );
     this.#compaction = tracked.catch(() => undefined);
     return tracked;
+  }
+
+  /**
+   * After a failed compaction: tries again once the log has grown by a threshold; keeps a marked
+   * snapshot that was not renamed (see {@link #pendingSnapshot}) and removes any other; rejects
+   * (`now`, `close`) or reports (`background`).
+   */
+  #settleFailure(error: unknown, mode: 'background' | 'now' | 'close'): Promise<void> {
+    this.#compactAgainAt = this.#log.end + this.#compactionThreshold();
+    let where = `every write is still in ${this.files.log}`;
+    if (this.#pendingSnapshot === undefined && this.#marked && exists(this.files.snapshotTemp)) {
+      this.#pendingSnapshot = this.#markedLength;
+    }
+    if (this.#pendingSnapshot !== undefined) {
+      where = `every write is in ${this.files.snapshotTemp} and ${this.files.log}; the snapshot is installed at the next compaction, close or open`;
+    } else {
+      removeQuietly(this.files.snapshotTemp);
+    }
+    const failure =
+      error instanceof StoreError
+        ? error
+        : new DriverError(
+            `${this.files.database}: compaction failed (${(error as Error)?.message ?? String(error)}); ${where}`,
+            error,
+          );
+    if (mode !== 'background') return Promise.reject(failure);
+    this.#report(failure);
+    return Promise.resolve();
   }
 
   /**
@@ -538,17 +580,24 @@ export class PersistentDriver implements FileDriver {
    * file).
    */
   async #installInBackground(snapshot: Fingerprint, covered: number): Promise<void> {
-    this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);
+    this.#mark(snapshot, covered);
     renameSnapshot(this.files);
     await fsyncDirectoryAsync(nodePath.dirname(this.files.database));
     this.#snapshotSize = snapshot.length;
     await this.#log.rotateInBackground(covered, snapshot);
   }
 
+  /** Marks the synced snapshot in the log: from here, a crash installs it on open. */
+  #mark(snapshot: Fingerprint, covered: number): void {
+    this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);
+    this.#marked = true;
+    this.#markedLength = snapshot.length;
+  }
+
   /** Marks the synced snapshot in the log, installs it, and trims (or, on close, removes) the log. */
   #install(snapshot: Fingerprint, covered: number, mode: 'background' | 'now' | 'close'): void {
     // From here to the end, all is synchronous: no write can slip between the steps.
-    this.#log.appendSnapshotMarker(covered, snapshot.length, snapshot.crc);
+    this.#mark(snapshot, covered);
     installSnapshot(this.files);
     this.#snapshotSize = snapshot.length;
     if (mode === 'close') {

@@ -44,7 +44,7 @@ export const loadSnapshotThread = (): Promise<typeof SnapshotThreadModule> => ad
 export function crashCopy(db: string, name = 'copy.db'): string {
   const dir = tempDir('crash-copy');
   const target = nodePath.join(dir, name);
-  for (const suffix of ['', '.gslog', '-wal', '-shm']) {
+  for (const suffix of ['', '.gslog', '.gstmp', '-wal', '-shm']) {
     if (fs.existsSync(db + suffix)) fs.copyFileSync(db + suffix, target + suffix);
   }
   return target;
@@ -234,7 +234,7 @@ export function random(seed: number): () => number {
  * call fail. Returns the function that restores the original.
  */
 export function wrapFs(
-  name: 'fsyncSync' | 'fdatasyncSync' | 'writeSync',
+  name: 'fsyncSync' | 'fdatasyncSync' | 'writeSync' | 'renameSync',
   hook: (...args: unknown[]) => void,
 ): () => void {
   const cjs = createRequire(import.meta.url)('node:fs') as Record<string, unknown>;

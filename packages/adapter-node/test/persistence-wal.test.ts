@@ -19,6 +19,7 @@ import {
   openFileStore,
   sqlite3,
   tempDir,
+  wrapFs,
 } from './persistence-helpers.js';
 
 /** Copies a fixture (database, -wal, -shm) into a new directory; returns the database's path. */
@@ -37,6 +38,47 @@ function nativeDump(name: string): string {
 }
 
 const wal = suite('persistence: databases in WAL mode');
+
+wal(
+  "a compaction whose rename fails after it removed another program's -wal keeps its snapshot: a crash then loses none of the -wal's commits",
+  async () => {
+    const db = copyFixture('wal-uncommitted');
+    const expected = nativeDump('wal-uncommitted').split('\n').filter(Boolean);
+    // The first rename of a snapshot into place fails, as on a full disk.
+    let failures = 0;
+    const restore = wrapFs('renameSync', (from) => {
+      if (String(from).endsWith('.gstmp') && failures++ === 0) {
+        throw Object.assign(new Error('ENOSPC: no space left on device (injected)'), { code: 'ENOSPC' });
+      }
+    });
+    const errors: string[] = [];
+    let store: Awaited<ReturnType<typeof openFileStore>>;
+    try {
+      store = await openFileStore(db, { onError: (error) => errors.push((error as Error).message) });
+    } finally {
+      restore();
+    }
+    assert.is(failures, 1, 'the compaction after open tried to rename its snapshot');
+    assert.ok(
+      errors.some((m) => m.includes('compaction failed') && m.includes('.gstmp')),
+      errors.join('\n'),
+    );
+    assert.not.ok(fs.existsSync(`${db}-wal`), 'the -wal was removed before the rename, as it must be');
+    await store.set('wal', 'two', 'ours');
+
+    // A crash now: its frames are only in the snapshot waiting beside the database.
+    const copy = crashCopy(db);
+    const reopened = await openFileStore(copy);
+    await reopened.close();
+    const after = sqlite3(copy, DUMP).split('\n').filter(Boolean);
+    assert.equal(after.sort(), [...expected, 'wal|two|ours|'].sort());
+
+    // Without a crash, the next compaction (here: close) installs it.
+    await store.close();
+    assert.not.ok(fs.existsSync(`${db}.gstmp`));
+    assert.equal(sqlite3(db, DUMP).split('\n').filter(Boolean).sort(), [...expected, 'wal|two|ours|'].sort());
+  },
+);
 
 wal(
   'a database in WAL mode (no -wal beside it) written to and left by a crash before any compaction reopens with every write',
