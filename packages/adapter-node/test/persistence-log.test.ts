@@ -520,7 +520,9 @@ compaction(
     const db = nodePath.join(dir, 's.db');
     const compactMinBytes = 16 * 1024;
     const errors: unknown[] = [];
-    const store = await openFileStore(db, { compactMinBytes, compactRatio: 0.01, onError: (e) => errors.push(e) });
+    // Snapshots on this thread, so that each failure is reported before the next write.
+    const options = { compactMinBytes, compactRatio: 0.01, snapshotWorker: false };
+    const store = await openFileStore(db, { ...options, onError: (e) => errors.push(e) });
     const value = 'x'.repeat(200);
     let k = 0;
     const writeAndMeasure = async (count: number): Promise<number> => {
