@@ -30,7 +30,12 @@ export async function buildPage(out = join(here, 'dist')) {
   for (const file of ['worker.js', 'sqlite3.wasm', 'sqlite3-opfs-async-proxy.js']) {
     await copyFile(join(adapter, file), join(out, file));
   }
-  for (const file of ['index.html', 'notes.css']) await copyFile(join(here, 'public', file), join(out, file));
+  for (const file of ['index.html', 'sync.css']) await copyFile(join(here, 'public', file), join(out, file));
+  // The notes page's style is the browser adapter's notes example's.
+  await copyFile(
+    join(here, '..', '..', 'packages', 'adapter-browser', 'examples', 'notes.css'),
+    join(out, 'notes.css'),
+  );
   return out;
 }
 
