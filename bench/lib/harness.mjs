@@ -177,3 +177,19 @@ export async function openKeyv(uri) {
     return undefined;
   }
 }
+
+/**
+ * Writes about `mb` MB of 200-byte values into `store` (keys `key-00000000`… spread over 50
+ * groups, 10,000 to a `setMany`); resolves to how many rows it wrote.
+ */
+export async function fillStore(store, mb) {
+  const value = 'v'.repeat(200);
+  const rows = Math.round((mb * 2 ** 20) / 260);
+  for (let start = 0; start < rows; start += 10_000) {
+    const entries = [];
+    for (let i = start; i < Math.min(rows, start + 10_000); i++)
+      entries.push([`key-${String(i).padStart(8, '0')}`, value]);
+    await store.setMany(`g${(start / 10_000) % 50}`, entries);
+  }
+  return rows;
+}

@@ -21,7 +21,7 @@ import { closeSync, copyFileSync, fsyncSync, mkdtempSync, openSync, rmSync, stat
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
-import { formatNs, report, smoke } from '../lib/harness.mjs';
+import { fillStore, formatNs, report, smoke } from '../lib/harness.mjs';
 
 const SUITE = 'compaction';
 const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-compaction-'));
@@ -34,13 +34,7 @@ const THRESHOLD = smoke ? 64 * 1024 : MB;
 /** Fills a database of about `mb` MB through the store, in large transactions, and closes it. */
 async function fill(path, mb) {
   const store = await openStore(path, { purgeIntervalMs: 0, ...NO_COMPACTION });
-  const rows = Math.round((mb * MB) / 260);
-  for (let start = 0; start < rows; start += 10_000) {
-    const entries = [];
-    for (let i = start; i < Math.min(rows, start + 10_000); i++)
-      entries.push([`key-${String(i).padStart(8, '0')}`, VALUE]);
-    await store.setMany(`g${(start / 10_000) % 50}`, entries);
-  }
+  const rows = await fillStore(store, mb);
   await store.close();
   return rows;
 }

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@go-store/adapter-node';
-import { report, smoke } from '../lib/harness.mjs';
+import { fillStore, report, smoke } from '../lib/harness.mjs';
 
 if (process.argv[2] === '--child') {
   // Child: open, touch, measure, print.
@@ -26,19 +26,12 @@ if (process.argv[2] === '--child') {
 const SIZES_MB = smoke ? [1] : [1, 10, 100];
 const RUNS = smoke ? 1 : 3;
 const dir = mkdtempSync(join(tmpdir(), 'go-store-bench-open-'));
-const VALUE = 'v'.repeat(200);
 const results = [];
 
 for (const mb of SIZES_MB) {
   const path = join(dir, `${mb}mb.db`);
   const store = await openStore(path, { purgeIntervalMs: 0 });
-  const rows = Math.round((mb * 1024 * 1024) / 260);
-  for (let start = 0; start < rows; start += 10_000) {
-    const entries = [];
-    for (let i = start; i < Math.min(rows, start + 10_000); i++)
-      entries.push([`key-${String(i).padStart(8, '0')}`, VALUE]);
-    await store.setMany(`g${(start / 10_000) % 50}`, entries);
-  }
+  await fillStore(store, mb);
   await store.close();
   const size = statSync(path).size;
   const samples = [];
