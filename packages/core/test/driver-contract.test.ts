@@ -16,6 +16,7 @@ import {
 import { createSqlJsDriver, loadSqlJs } from '@go-store/driver-sqljs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { later } from './later.js';
 
 /** A sql.js driver whose calls pass through `intercept` first. */
 async function driverWith(intercept: (method: keyof SqlDriver, sql: string) => void): Promise<SqlDriver> {
@@ -58,16 +59,6 @@ async function driverWith(intercept: (method: keyof SqlDriver, sql: string) => v
 async function asyncDriver(): Promise<SqlDriver> {
   const SQL = await loadSqlJs();
   const inner = createSqlJsDriver(new SQL.Database());
-  const later = <T>(fn: () => T | Promise<T>): Promise<T> =>
-    new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(fn());
-        } catch (error) {
-          reject(error);
-        }
-      }),
-    );
   return {
     all: (sql, params) => later(() => inner.all(sql, params)),
     get: (sql, params) => later(() => inner.get(sql, params)),

@@ -18,6 +18,7 @@ import {
 import { createSqlJsDriver, loadSqlJs } from '@go-store/driver-sqljs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { later } from './later.js';
 
 interface Harness {
   driver: SqlDriver;
@@ -45,16 +46,6 @@ async function sharedDriver(concurrentReads: boolean): Promise<Harness> {
   let reads = 0;
   let max = 0;
   const calls: string[] = [];
-  const later = <T>(fn: () => T | Promise<T>): Promise<T> =>
-    new Promise((resolve, reject) =>
-      setImmediate(() => {
-        try {
-          resolve(fn());
-        } catch (error) {
-          reject(error);
-        }
-      }),
-    );
   const read = async <T>(name: string, fn: () => MaybePromise<T>): Promise<T> => {
     calls.push(name);
     reads++;
