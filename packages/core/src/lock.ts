@@ -26,13 +26,24 @@ export class Lock {
    * answers synchronously (a synchronous driver), no extra turn of the event loop is spent.
    */
   run<T>(fn: () => MaybePromise<T>, shared = false): Promise<T> {
-    const free = shared ? !this.#held && this.#waiters.length === 0 : !this.#held && this.#readers === 0;
-    if (!free) {
-      return new Promise<void>((wake) => this.#waiters.push({ shared, wake })).then(() => this.#enter(fn, shared));
+    if (this.tryAcquire(shared)) return this.#enter(fn, shared);
+    return new Promise<void>((wake) => this.#waiters.push({ shared, wake })).then(() => this.#enter(fn, shared));
+  }
+
+  /**
+   * Takes the lock now if it is free (for `shared`, free of exclusive holders and of waiters);
+   * whoever gets `true` must {@link release} it. For the hottest callers, which would otherwise
+   * build a closure for {@link run} on every call.
+   */
+  tryAcquire(shared: boolean): boolean {
+    if (shared) {
+      if (this.#held || this.#waiters.length > 0) return false;
+      this.#readers++;
+    } else {
+      if (this.#held || this.#readers > 0) return false;
+      this.#held = true;
     }
-    if (shared) this.#readers++;
-    else this.#held = true;
-    return this.#enter(fn, shared);
+    return true;
   }
 
   #enter<T>(fn: () => MaybePromise<T>, shared: boolean): Promise<T> {
@@ -40,26 +51,27 @@ export class Lock {
     try {
       result = fn();
     } catch (error) {
-      this.#release(shared);
+      this.release(shared);
       return Promise.reject(error);
     }
     if (!(result instanceof Promise)) {
-      this.#release(shared);
+      this.release(shared);
       return Promise.resolve(result);
     }
     return result.then(
       (value) => {
-        this.#release(shared);
+        this.release(shared);
         return value;
       },
       (error: unknown) => {
-        this.#release(shared);
+        this.release(shared);
         throw error;
       },
     );
   }
 
-  #release(shared: boolean): void {
+  /** Gives back what {@link tryAcquire} (or a turn of {@link run}) took, waking whoever is next. */
+  release(shared: boolean): void {
     if (shared) {
       this.#readers--;
       if (this.#readers > 0) return;

@@ -64,9 +64,12 @@ export class StoreExecutor implements Executor {
   }
 
   read<T>(op: string, fn: ReadFn<T>, group?: string, key?: string): Promise<T> {
-    // Not through `guarded`: point reads are the hottest path, and this spares a closure a call.
+    // Not through `guarded` nor, when the lock is free, `lock.run`: point reads are the hottest
+    // path, and this spares them the closures those take (a measurable share of a native read).
     if (this.#closed) return Promise.reject(closedError(op));
     const inside = this.insideCall(op);
+    const shared = this.driver.concurrentReads === true;
+    if (inside === undefined && this.lock.tryAcquire(shared)) return this.#runAcquired(fn, shared, op, group, key);
     // The lock turns a throw into a rejection.
     const result = this.lock.run(() => {
       try {
@@ -76,7 +79,7 @@ export class StoreExecutor implements Executor {
       } catch (error) {
         return fail(error, op, group, key);
       }
-    }, this.driver.concurrentReads === true);
+    }, shared);
     return inside ? inside.guard(result) : result;
   }
 
@@ -84,6 +87,19 @@ export class StoreExecutor implements Executor {
     // Written out like `read`, for the same reason.
     if (this.#closed) return Promise.reject(closedError(op));
     const inside = this.insideCall(op);
+    // A single-statement write nobody listens to, on a free lock: run it now, as `read` does.
+    if (
+      inside === undefined &&
+      !atomic &&
+      !this.hub.active &&
+      this.driver.events === undefined &&
+      this.lock.tryAcquire(false)
+    ) {
+      const committed = this.#runAcquired(fn, false, op, group, key);
+      return this.driver.sync === undefined
+        ? committed
+        : committed.then((value) => this.synced(value, undefined, op, group, key));
+    }
     let held: HeldEvents | undefined;
     const committed = this.lock.run(() => {
       try {
@@ -111,6 +127,35 @@ export class StoreExecutor implements Executor {
     const result =
       this.driver.sync === undefined ? committed : committed.then((value) => this.synced(value, held, op, group, key));
     return inside ? inside.guard(result) : result;
+  }
+
+  /**
+   * Runs `fn` at once on the lock this call has just acquired (`shared` as taken), with no
+   * events to build, and releases the lock when `fn` settles: the hot paths of `read` and
+   * `write`, without the closures of `lock.run`.
+   */
+  #runAcquired<T>(fn: WriteFn<T>, shared: boolean, op: string, group?: string, key?: string): Promise<T> {
+    let value: MaybePromise<T>;
+    try {
+      value = fn(this.driver, operationClock(this.#now), null);
+    } catch (error) {
+      this.lock.release(shared);
+      return Promise.reject(asStoreError(op, error, group, key));
+    }
+    if (!(value instanceof Promise)) {
+      this.lock.release(shared);
+      return Promise.resolve(value);
+    }
+    return value.then(
+      (result) => {
+        this.lock.release(shared);
+        return result;
+      },
+      (error: unknown) => {
+        this.lock.release(shared);
+        return fail(error, op, group, key);
+      },
+    );
   }
 
   /**

@@ -108,10 +108,11 @@ function nodeSqlite(module: NodeSqliteModule): NativeSqlite {
         prepare(sql) {
           if (textIsCutAtNul && ROWS_SQL.test(sql)) return nulSafeStatement(prepare, sql);
           const statement = prepare(sql);
+          const { all, get, run } = statement;
           return {
-            all: (params) => statement.all(...params),
-            get: (params) => statement.get(...params),
-            run: (params) => Number(statement.run(...params).changes),
+            all: (params) => callWith(statement, all, params),
+            get: (params) => callWith(statement, get, params),
+            run: (params) => Number(callWith(statement, run, params).changes),
           };
         },
         exec: (sql) => db.exec(sql),
@@ -122,6 +123,38 @@ function nodeSqlite(module: NodeSqliteModule): NativeSqlite {
       };
     },
   };
+}
+
+/**
+ * Calls a statement's method with `params` as its arguments. The store's statements take four
+ * parameters at most; calling with them written out spares V8's spread call into native code,
+ * a measurable share of a point read.
+ */
+function callWith<S, R>(
+  statement: S,
+  method: (this: S, ...params: NativeValue[]) => R,
+  params: readonly NativeValue[],
+): R {
+  switch (params.length) {
+    case 0:
+      return method.call(statement);
+    case 1:
+      return method.call(statement, params[0] as NativeValue);
+    case 2:
+      return method.call(statement, params[0] as NativeValue, params[1] as NativeValue);
+    case 3:
+      return method.call(statement, params[0] as NativeValue, params[1] as NativeValue, params[2] as NativeValue);
+    case 4:
+      return method.call(
+        statement,
+        params[0] as NativeValue,
+        params[1] as NativeValue,
+        params[2] as NativeValue,
+        params[3] as NativeValue,
+      );
+    default:
+      return method.apply(statement, params as NativeValue[]);
+  }
 }
 
 /** Statements that return rows. */
