@@ -87,18 +87,15 @@ export class StoreExecutor implements Executor {
     // Written out like `read`, for the same reason.
     if (this.#closed) return Promise.reject(closedError(op));
     const inside = this.insideCall(op);
-    // A single-statement write nobody listens to, on a free lock: run it now, as `read` does.
-    if (
-      inside === undefined &&
-      !atomic &&
-      !this.hub.active &&
-      this.driver.events === undefined &&
-      this.lock.tryAcquire(false)
-    ) {
-      const committed = this.#runAcquired(fn, false, op, group, key);
-      return this.driver.sync === undefined
-        ? committed
-        : committed.then((value) => this.synced(value, undefined, op, group, key));
+    // A single-statement write on a free lock: run it now, as `read` does.
+    if (inside === undefined && !atomic && this.driver.events === undefined && this.lock.tryAcquire(false)) {
+      if (!this.hub.active) {
+        const committed = this.#runAcquired(fn, false, op, group, key);
+        return this.driver.sync === undefined
+          ? committed
+          : committed.then((value) => this.synced(value, undefined, op, group, key));
+      }
+      return this.#writeAcquired(fn, op, group, key);
     }
     let held: HeldEvents | undefined;
     const committed = this.lock.run(() => {
@@ -156,6 +153,41 @@ export class StoreExecutor implements Executor {
         return fail(error, op, group, key);
       },
     );
+  }
+
+  /**
+   * A single-statement write with listeners, on the lock this call has just acquired: its
+   * events are held right after it (so in commit order), then the lock is released.
+   */
+  #writeAcquired<T>(fn: WriteFn<T>, op: string, group?: string, key?: string): Promise<T> {
+    const events: StoreEvent[] = [];
+    let value: MaybePromise<T>;
+    try {
+      value = fn(this.driver, operationClock(this.#now), events);
+    } catch (error) {
+      this.lock.release(false);
+      return Promise.reject(asStoreError(op, error, group, key));
+    }
+    if (!(value instanceof Promise)) {
+      const held = this.#hold(events);
+      this.lock.release(false);
+      return this.driver.sync === undefined ? Promise.resolve(value) : this.synced(value, held, op, group, key);
+    }
+    let held: HeldEvents | undefined;
+    const committed = value.then(
+      (result) => {
+        held = this.#hold(events);
+        this.lock.release(false);
+        return result;
+      },
+      (error: unknown) => {
+        this.lock.release(false);
+        return fail(error, op, group, key);
+      },
+    );
+    return this.driver.sync === undefined
+      ? committed
+      : committed.then((result) => this.synced(result, held, op, group, key));
   }
 
   /**
@@ -264,9 +296,12 @@ export class StoreExecutor implements Executor {
    */
   #hold(events: readonly StoreEvent[] | null): HeldEvents | undefined {
     if (events === null || events.length === 0) return undefined;
-    const held = this.hub.hold(events);
-    if (this.driver.sync === undefined) held.release();
-    return held;
+    // Nothing is ever held back then, so nothing can be waiting ahead of these.
+    if (this.driver.sync === undefined) {
+      this.hub.emit(events);
+      return undefined;
+    }
+    return this.hub.hold(events);
   }
 
   /**
