@@ -125,7 +125,7 @@ export async function openDatabase(name: string, vfs: BrowserVfs): Promise<Sqlit
   checkDatabaseName(name);
   if (name === ':memory:') {
     const sqlite3 = await loadSqlite3();
-    return connect(sqlite3, name, ':memory:', undefined, vfs, () => undefined);
+    return { ...connect(sqlite3, name, ':memory:', undefined, vfs, () => undefined), inMemory: true };
   }
   checkVfs(vfs);
   const key = `${vfs}:${name}`;

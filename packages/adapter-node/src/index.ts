@@ -65,7 +65,7 @@ export async function openStore(path: string, options: OpenOptions = {}): Promis
   }
   if (path === ':memory:') {
     const SQL = await loadSqlJs();
-    return createStore(createSqlJsDriver(new SQL.Database()), storeOptions);
+    return createStore(createSqlJsDriver(new SQL.Database(), { inMemory: true }), storeOptions);
   }
   // The file driver checks the path. Compaction runs in the background: its failures go to the
   // same onError as the store's.

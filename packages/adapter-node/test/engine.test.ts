@@ -4,6 +4,9 @@
  * default picks what the runtime has. The native engine itself is tested on Node 22/24, Deno and
  * Bun by packages/runtime-tests.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InvalidArgumentError, openStore } from '@go-store/adapter-node';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -52,6 +55,22 @@ test("engine 'auto' (the default) and 'sqljs' open a working store on any runtim
     await store.set('g', 'k', String(engine));
     assert.is(await store.get('g', 'k'), String(engine));
     await store.close();
+  }
+});
+
+test("store.inMemory: true for ':memory:', false for a file, with every engine this runtime has", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gostore-engine-'));
+  try {
+    for (const engine of (await hasNativeSqlite()) ? (['native', 'sqljs'] as const) : (['sqljs'] as const)) {
+      const memory = await openStore(':memory:', { engine, purgeIntervalMs: 0 });
+      const file = await openStore(join(dir, `${engine}.db`), { engine, purgeIntervalMs: 0 });
+      assert.is(memory.inMemory, true, engine);
+      assert.is(file.inMemory, false, engine);
+      await memory.close();
+      await file.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

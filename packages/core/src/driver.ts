@@ -74,6 +74,13 @@ export interface SqlDriver {
    */
   readonly concurrentReads?: boolean;
   /**
+   * Optional: `true` when the database lives only in this driver's memory (`':memory:'`): no
+   * other connection, process or program can read or write it, and it is gone once closed.
+   * Packages built on the store read it through `store.inMemory` (sync then needs no
+   * triggers to notice other writers, since there can be none).
+   */
+  readonly inMemory?: boolean;
+  /**
    * Optional, for a database that several stores share at once (browser tabs, each with its own
    * store): the driver then carries the events. See {@link SharedEvents}.
    */

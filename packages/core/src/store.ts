@@ -108,6 +108,14 @@ export class Store extends Operations {
     return this.#executor.now();
   }
 
+  /**
+   * Whether the database lives only in this store's memory (`':memory:'`, or a browser store
+   * that fell back to memory): nothing else can read or write it, and it is gone once closed.
+   */
+  get inMemory(): boolean {
+    return this.#executor.driver.inMemory === true;
+  }
+
   /** Whether `close()` has been called. */
   get closed(): boolean {
     return this.#closing !== undefined;

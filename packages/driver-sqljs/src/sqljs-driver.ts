@@ -59,8 +59,11 @@ export type SqlJsDriver = ReturnType<typeof createSqlJsDriver>;
  * sql.js keeps the database in Emscripten's in-memory file system, where SQLite still takes
  * file locks around every statement; `locking_mode=EXCLUSIVE` removes that cost (about 5× for
  * reads, 15× for writes), which is safe because this connection is the only one.
+ *
+ * `inMemory` says the database is an ephemeral one (`':memory:'`) rather than the image of a
+ * file that an adapter persists; the store reports it as `store.inMemory`.
  */
-export function createSqlJsDriver(db: Database) {
+export function createSqlJsDriver(db: Database, { inMemory = false }: { inMemory?: boolean } = {}) {
   db.exec('PRAGMA locking_mode=EXCLUSIVE');
   const statements = new Map<string, Statement>();
 
@@ -91,6 +94,7 @@ export function createSqlJsDriver(db: Database) {
 
   return {
     db,
+    inMemory,
     all(sql: string, params: readonly SqlValue[]): SqlRow[] {
       return withStatement(sql, params, (stmt) => {
         const rows: SqlRow[] = [];

@@ -68,6 +68,7 @@ export class NativeDriver implements SqlDriver {
   /** The database file (or `':memory:'`), for messages and to find this process's other connections. */
   readonly #path: string;
   readonly #statements = new Map<string, Cached>();
+  readonly inMemory: boolean;
   readonly #peers: Set<NativeDriver> | undefined;
   /** Whether commits are fsynced (a file), so worth sharing. */
   readonly #groupCommit: boolean;
@@ -80,7 +81,8 @@ export class NativeDriver implements SqlDriver {
   constructor(db: NativeConnection, path: string) {
     this.#db = db;
     this.#path = path;
-    this.#groupCommit = path !== ':memory:';
+    this.inMemory = path === ':memory:';
+    this.#groupCommit = !this.inMemory;
     this.sync = this.#groupCommit ? () => this.#batch?.committed ?? this.#lastCommit : undefined;
     if (this.#groupCommit) {
       let peers = connections.get(path);

@@ -7,7 +7,8 @@
  *   native-processes.js ack <database> <engine>             writes keys 16 at a time, printing "ack <n>" once each resolves
  *   native-processes.js dump <database> <engine>            prints the group `ack` as one JSON line
  *
- * Each prints one JSON line when it finishes (but `hold` and `ack`, which are killed).
+ * Each prints one JSON line when it finishes (but `hold` and `ack`, which are killed); `write`
+ * also says whether its file store and a `:memory:` one report `inMemory`.
  */
 import { type Engine, openStore, QuotaExceededError } from '@go-store/adapter-node';
 
@@ -30,7 +31,10 @@ switch (mode) {
     const store = await openStore(path, { engine: 'native', purgeIntervalMs: 0 });
     await inParallel(Number(fourth), 20, (i) => store.set('writers', `${third}-${i}`, String(i)));
     await store.close();
-    console.log(JSON.stringify({ written: Number(fourth) }));
+    const memory = await openStore(':memory:', { engine: 'native', purgeIntervalMs: 0 });
+    await memory.close();
+    // What each store says of itself: a file is not in memory, `:memory:` is.
+    console.log(JSON.stringify({ written: Number(fourth), inMemory: [store.inMemory, memory.inMemory] }));
     break;
   }
   case 'quota': {

@@ -53,7 +53,11 @@ export async function runNativeProcessesRow(runtime: NodeCompatRuntime): Promise
     await checks.step('two processes writing one file at once lose nothing', async () => {
       const database = join(folder, 'writers.db');
       const results = await Promise.all([run(['write', database, 'a', '400']), run(['write', database, 'b', '400'])]);
-      for (const result of results) if (typeof result === 'string') throw new Error(result);
+      for (const result of results) {
+        if (typeof result === 'string') throw new Error(result);
+        if (JSON.stringify(result.inMemory) !== '[false,true]')
+          throw new Error(`store.inMemory: file, :memory: = ${JSON.stringify(result.inMemory)}; expected false, true`);
+      }
       const count = await sqlite3(database, "SELECT count(*) FROM kv WHERE grp = 'writers'");
       if (count !== '800') throw new Error(`expected 800 keys, found ${count}`);
     });
