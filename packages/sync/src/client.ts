@@ -18,7 +18,15 @@ import {
   parsePushResponse,
   type RefusalReason,
 } from './protocol.js';
-import { installSchema, readMeta, runSession, type Session, WriteTimes, writeMeta } from './replica.js';
+import {
+  handBackToTriggers,
+  installSchema,
+  readMeta,
+  runSession,
+  type Session,
+  WriteTimes,
+  writeMeta,
+} from './replica.js';
 import { SELECT_LOG_PENDING } from './schema.js';
 
 /** A change the server refused: it was not applied there. */
@@ -121,18 +129,15 @@ class SyncClient implements Sync {
   #failures = 0;
   readonly #writeTimes = new WriteTimes();
   #stopped = false;
-  readonly #unsubscribe: () => void;
   readonly #unlisten: () => void;
 
   constructor(store: Store, settings: Settings) {
     this.#store = store;
     this.#settings = settings;
+    // Listening first: a write made while the schema is installed is seen either way.
+    this.#unlisten = this.#writeTimes.listen(store, () => this.#schedule(WRITE_DEBOUNCE_MS));
     this.#node = installSchema(store);
     this.#node.catch(() => undefined);
-    this.#unlisten = this.#writeTimes.listen(store);
-    this.#unsubscribe = store.onChange(() => {
-      if (!this.#writeTimes.paused) this.#schedule(WRITE_DEBOUNCE_MS);
-    });
     if (settings.intervalMs > 0) {
       this.#interval = setInterval(() => this.#schedule(0), settings.intervalMs);
       unref(this.#interval);
@@ -164,11 +169,11 @@ class SyncClient implements Sync {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#abort.abort();
-    this.#unsubscribe();
-    this.#unlisten();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#interval !== undefined) clearInterval(this.#interval);
-    await Promise.allSettled([this.#running, this.#queued]);
+    await Promise.allSettled([this.#running, this.#queued, this.#node]);
+    // Writes go on being seen until the triggers are back (a store in memory: see replica.ts).
+    await handBackToTriggers(this.#store, this.#writeTimes, this.#unlisten);
   }
 
   #start(): Promise<void> {
@@ -273,6 +278,7 @@ class SyncClient implements Sync {
 
   /** Whether writes are waiting in the change log. */
   async #pending(): Promise<boolean> {
+    if (this.#writeTimes.pending) return true;
     return this.#store.transaction(async (tx) => (await tx.sql.all(SELECT_LOG_PENDING)).length > 0);
   }
 

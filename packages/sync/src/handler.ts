@@ -20,7 +20,7 @@ import {
   type Refusal,
   type RefusalReason,
 } from './protocol.js';
-import { installSchema, readMeta, runSession, WriteTimes, writeMeta } from './replica.js';
+import { handBackToTriggers, installSchema, readMeta, runSession, WriteTimes, writeMeta } from './replica.js';
 
 /** Options of {@link createSyncHandler}. */
 export interface SyncHandlerOptions {
@@ -50,8 +50,8 @@ export interface SyncHandlerOptions {
 
 /** A Fetch-API request handler: serves a Worker's or Durable Object's `fetch` as it is. */
 export type SyncHandler = ((request: Request) => Promise<Response>) & {
-  /** Ends the live channels this handler holds open (the store stays open). */
-  close(): void;
+  /** Ends the live channels this handler holds open and stops watching the store (which stays open). */
+  close(): Promise<void>;
 };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -82,10 +82,11 @@ export function createSyncHandler(store: Store, options: SyncHandlerOptions): Sy
   let unlisten: (() => void) | undefined;
   const writeTimes = new WriteTimes();
   const ready = (): Promise<string> => {
+    // Listening first: a write made while the schema is installed is seen either way.
+    unlisten ??= writeTimes.listen(store);
     node ??= installSchema(store).then((id) => {
       // Any committed change, from a push or from the server's own writes, wakes live clients.
-      unsubscribe = store.onChange(() => live.notify());
-      unlisten = writeTimes.listen(store);
+      unsubscribe ??= store.onChange(() => live.notify());
       return id;
     });
     node.catch(() => {
@@ -196,10 +197,10 @@ export function createSyncHandler(store: Store, options: SyncHandlerOptions): Sy
   };
 
   return Object.assign(handle, {
-    close: () => {
+    close: async () => {
       unsubscribe?.();
-      unlisten?.();
       live.close();
+      if (unlisten !== undefined) await handBackToTriggers(store, writeTimes, unlisten);
     },
   });
 }

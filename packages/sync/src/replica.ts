@@ -4,14 +4,19 @@
  * Everything runs inside one `store.transaction`, so the bookkeeping commits or rolls back
  * with the writes it describes, and applied changes emit the store's usual events.
  */
-import type { Store, Transaction } from '@go-store/core';
+import type { Store, StoreEvent, Transaction } from '@go-store/core';
 import { HybridClock } from './hlc.js';
 import { type Change, namespaceOf, ZERO_HLC } from './protocol.js';
 import {
   CLEAR_LOG,
+  CREATE_KV_TRIGGERS,
   CREATE_SYNC_SCHEMA,
+  CREATE_SYNC_TABLES,
   DELETE_OLD_TOMBSTONES,
+  DROP_KV_TRIGGERS,
   FIRST_SCHEMA_OBJECTS,
+  LOG_GROUP_DELETE,
+  LOG_WRITE,
   MAX_OLD_TOMBSTONE_REV,
   SEED_LOG,
   SELECT_BATCH_REST,
@@ -37,11 +42,22 @@ export interface ChangePage {
 /** Decides whether a received change may apply: a refusal reason and message, or undefined. */
 export type Admit = (change: Change, tx: Transaction) => Promise<string | undefined>;
 
-/** Installs sync's tables and triggers (once) and resolves to the replica's node id. */
+/**
+ * Installs sync's tables and triggers (once) and resolves to the replica's node id.
+ *
+ * A store kept in memory gets the tables and drops the triggers: nothing but the store itself
+ * can write its database, so while sync runs it learns of every write from the store's events
+ * (see {@link WriteTimes}), and a write then costs no trigger. {@link handBackToTriggers} puts
+ * them back when sync stops, so writes made while it is not running are still logged.
+ */
 export async function installSchema(store: Store): Promise<string> {
   return store.transaction(async (tx) => {
     const names = new Set((await tx.sql.all(SELECT_SYNC_OBJECTS)).map((row) => String(row[0])));
-    if (!SYNC_OBJECTS.every((name) => names.has(name))) {
+    if (store.inMemory) {
+      for (const sql of CREATE_SYNC_TABLES) await tx.sql.exec(sql);
+      if (!names.has('gostore_sync_entries')) await tx.sql.run(SEED_LOG);
+      for (const sql of DROP_KV_TRIGGERS) await tx.sql.exec(sql);
+    } else if (!SYNC_OBJECTS.every((name) => names.has(name))) {
       for (const sql of CREATE_SYNC_SCHEMA) await tx.sql.exec(sql);
       // Upgrading the first schema: its bookkeeping already covers every key.
       if (!FIRST_SCHEMA_OBJECTS.every((name) => names.has(name))) await tx.sql.run(SEED_LOG);
@@ -55,6 +71,35 @@ export async function installSchema(store: Store): Promise<string> {
 }
 
 /**
+ * When sync stops on a store kept in memory: logs the writes seen but not yet recorded and
+ * puts the triggers on `kv` back, then stops listening — all in one transaction, so that every
+ * write is either seen (it ran before) or logged by a trigger (after). On a file the triggers
+ * never left: it only stops listening. A closed store's memory is gone with it: nothing to keep.
+ */
+export async function handBackToTriggers(store: Store, writeTimes: WriteTimes, unlisten: () => void): Promise<void> {
+  if (!store.inMemory || store.closed) {
+    unlisten();
+    return;
+  }
+  try {
+    await store.transaction(async (tx) => {
+      await logWrites(tx, writeTimes);
+      for (const sql of CREATE_KV_TRIGGERS) await tx.sql.exec(sql);
+      unlisten();
+    });
+    writeTimes.clear();
+  } finally {
+    unlisten();
+  }
+}
+
+/** Adds to the log the keys `writeTimes` saw written, and the live keys of groups it saw deleted. */
+async function logWrites(tx: Transaction, writeTimes: WriteTimes): Promise<void> {
+  for (const [group, key] of writeTimes.keys()) await tx.sql.run(LOG_WRITE, [group, key]);
+  for (const group of writeTimes.deletedGroups()) await tx.sql.run(LOG_GROUP_DELETE, [group]);
+}
+
+/**
  * One transaction's view of the bookkeeping. {@link runSession} opens it, records the writes
  * made since the last session, runs the caller's work, and saves the clock and sequence.
  */
@@ -63,12 +108,14 @@ export class Session {
   readonly clock: HybridClock;
   #rev: number;
   readonly #batch: number;
+  readonly #own: OwnWrites;
 
-  constructor(tx: Transaction, clock: HybridClock, rev: number) {
+  constructor(tx: Transaction, clock: HybridClock, rev: number, own: OwnWrites) {
     this.tx = tx;
     this.clock = clock;
     this.#rev = rev;
     this.#batch = rev + 1;
+    this.#own = own;
   }
 
   /** The highest rev assigned so far. */
@@ -81,7 +128,9 @@ export class Session {
    * local change. A key removed only because it expired is not a delete and is left alone,
    * so an expiry never beats a later write made elsewhere.
    */
-  async capture(now: number, writeTimes: WriteTimes): Promise<void> {
+  async capture(now: number, writeTimes: WriteTimes, inMemory: boolean): Promise<void> {
+    // In memory no trigger logged them: the store's events did.
+    if (inMemory) await logWrites(this.tx, writeTimes);
     const rows = await this.tx.sql.all(SELECT_LOGGED);
     if (rows.length === 0) return;
     for (const [group, key, present, expiresAt, entryHlc, entryDeleted, entryExpiresAt] of rows) {
@@ -138,7 +187,7 @@ export class Session {
     options: { admit?: Admit; force?: (change: Change, currentHlc: string | undefined) => boolean } = {},
   ): Promise<{ change: Change; message: string }[]> {
     const refusals: { change: Change; message: string }[] = [];
-    const writer = new KvWriter(this.tx);
+    const writer = new KvWriter(this.tx, this.#own);
     for (const change of changes) {
       const ns = namespaceOf(change.group);
       if (ns === undefined) continue;
@@ -201,7 +250,9 @@ export class Session {
 /**
  * Runs `fn` in a store transaction with the bookkeeping brought up to date first. Everything
  * `fn` writes to `kv` through the session's `tx` is logged by the triggers too; those entries
- * are dropped at the end, since the session already recorded them with their own stamps.
+ * are dropped at the end, since the session already recorded them with their own stamps. Its
+ * writes are announced to `writeTimes` as the session's own, so their events are not taken for
+ * local writes.
  */
 export async function runSession<T>(
   store: Store,
@@ -209,87 +260,134 @@ export async function runSession<T>(
   writeTimes: WriteTimes,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
-  writeTimes.pause();
+  const own = writeTimes.ownWrites();
   try {
-    return await session(store, node, writeTimes, fn);
+    return await store.transaction(async (tx) => {
+      const now = store.now();
+      const clock = new HybridClock(node, () => store.now(), await readMeta(tx, 'hlc'));
+      const session = new Session(tx, clock, Number((await readMeta(tx, 'rev')) ?? '0'), own);
+      const startRev = session.rev;
+      const startHlc = clock.current();
+      await session.capture(now, writeTimes, store.inMemory);
+      const result = await fn(session);
+      await tx.sql.run(CLEAR_LOG);
+      if (session.rev !== startRev || clock.current() !== startHlc) {
+        await tx.sql.run(UPSERT_META, ['rev', String(session.rev)]);
+        await tx.sql.run(UPSERT_META, ['hlc', clock.current()]);
+      }
+      return result;
+    });
   } finally {
-    writeTimes.resume();
+    own.end();
   }
 }
 
-function session<T>(
-  store: Store,
-  node: string,
-  writeTimes: WriteTimes,
-  fn: (session: Session) => Promise<T>,
-): Promise<T> {
-  return store.transaction(async (tx) => {
-    const now = store.now();
-    const clock = new HybridClock(node, () => store.now(), await readMeta(tx, 'hlc'));
-    const session = new Session(tx, clock, Number((await readMeta(tx, 'rev')) ?? '0'));
-    const startRev = session.rev;
-    const startHlc = clock.current();
-    await session.capture(now, writeTimes);
-    const result = await fn(session);
-    await tx.sql.run(CLEAR_LOG);
-    if (session.rev !== startRev || clock.current() !== startHlc) {
-      await tx.sql.run(UPSERT_META, ['rev', String(session.rev)]);
-      await tx.sql.run(UPSERT_META, ['hlc', clock.current()]);
-    }
-    return result;
-  });
+/**
+ * The writes a session makes to `kv` (received changes), whose events must not be taken for
+ * local writes. Each is matched by its outcome (the value set, or a delete), once.
+ */
+interface OwnWrites {
+  /** The session is about to write `value` (`null`: delete) to the key. */
+  expect(group: string, key: string, value: string | null): void;
+  /** The session is over: whatever was not matched (a delete of an absent key emits nothing) is forgotten. */
+  end(): void;
 }
 
 /**
- * When each key was last written, as this process saw it (from the store's events), so a write
- * is stamped with the time it was made rather than the time sync records it. Writes this
- * process did not see (another program's) are stamped when recorded. Events of sync's own
- * sessions (received changes) are not writes to stamp, so the record pauses for them.
+ * The local writes this process saw, from the store's events: which keys, and when each was
+ * last written, so a write is stamped with the time it was made rather than the time sync
+ * records it (writes by other programs, found by the triggers, are stamped when recorded). In
+ * a store kept in memory, where the triggers are dropped while sync runs, these are the log.
+ * The events of sync's own sessions (received changes) are told apart and left out.
  */
 export class WriteTimes {
   // group → key → time: nested maps, so no key string is built per write.
   readonly #times = new Map<string, Map<string, number>>();
   readonly #groups = new Map<string, number>();
-  #paused = 0;
+  /** The open sessions' writes not yet seen: group → key → outcomes. */
+  readonly #own = new Set<Map<string, Map<string, (string | null)[]>>>();
 
-  /** Records a store event; returns the unregister function of the listener. */
-  listen(store: Store): () => void {
+  /**
+   * Records the store's events from now on, calling `onWrite` after each local one; returns
+   * the unregister function.
+   */
+  listen(store: Store, onWrite: () => void = () => undefined): () => void {
     return store.onChange((event) => {
-      if (this.#paused > 0) return;
+      if (this.#own.size > 0 && this.#isOwn(event)) return;
       const at = event.timestamp.getTime();
       if (event.type === 'delete_group') {
         this.#groups.set(event.group, at);
         this.#times.delete(event.group);
-        return;
+      } else {
+        let keys = this.#times.get(event.group);
+        if (keys === undefined) {
+          keys = new Map();
+          this.#times.set(event.group, keys);
+        }
+        keys.set(event.key, at);
       }
-      let keys = this.#times.get(event.group);
-      if (keys === undefined) {
-        keys = new Map();
-        this.#times.set(event.group, keys);
-      }
-      keys.set(event.key, at);
+      onWrite();
     });
   }
 
-  get paused(): boolean {
-    return this.#paused > 0;
+  /** Opens the record of one session's own writes; see {@link OwnWrites}. */
+  ownWrites(): OwnWrites {
+    const expected = new Map<string, Map<string, (string | null)[]>>();
+    this.#own.add(expected);
+    return {
+      expect(group, key, value) {
+        let keys = expected.get(group);
+        if (keys === undefined) {
+          keys = new Map();
+          expected.set(group, keys);
+        }
+        const outcomes = keys.get(key);
+        if (outcomes === undefined) keys.set(key, [value]);
+        else outcomes.push(value);
+      },
+      end: () => {
+        this.#own.delete(expected);
+      },
+    };
   }
 
-  pause(): void {
-    this.#paused += 1;
-  }
-
-  resume(): void {
-    this.#paused -= 1;
+  /** Whether any local write awaits recording. */
+  get pending(): boolean {
+    return this.#times.size > 0 || this.#groups.size > 0;
   }
 
   take(group: string, key: string): number | undefined {
     return this.#times.get(group)?.get(key) ?? this.#groups.get(group);
   }
 
+  /** Every key seen written, as `[group, key]`. */
+  *keys(): Generator<[string, string]> {
+    for (const [group, keys] of this.#times) for (const key of keys.keys()) yield [group, key];
+  }
+
+  /** Every group seen deleted. */
+  deletedGroups(): IterableIterator<string> {
+    return this.#groups.keys();
+  }
+
   clear(): void {
     this.#times.clear();
     this.#groups.clear();
+  }
+
+  /** Whether `event` is one an open session announced; it is then crossed off. */
+  #isOwn(event: StoreEvent): boolean {
+    if (event.type === 'delete_group') return false;
+    const value = event.type === 'set' ? event.value : null;
+    for (const expected of this.#own) {
+      const outcomes = expected.get(event.group)?.get(event.key);
+      const index = outcomes?.indexOf(value) ?? -1;
+      if (outcomes !== undefined && index >= 0) {
+        outcomes.splice(index, 1);
+        return true;
+      }
+    }
+    return false;
   }
 }
 
@@ -308,15 +406,18 @@ export async function writeMeta(tx: Transaction, name: string, value: string): P
  */
 class KvWriter {
   readonly #tx: Transaction;
+  readonly #own: OwnWrites;
   #group = '';
   #expiresAt: number | null = null;
   #entries: [string, string][] = [];
 
-  constructor(tx: Transaction) {
+  constructor(tx: Transaction, own: OwnWrites) {
     this.#tx = tx;
+    this.#own = own;
   }
 
   async write(change: Change): Promise<void> {
+    this.#own.expect(change.group, change.key, change.value);
     if (change.value === null) {
       await this.flush();
       await this.#tx.delete(change.group, change.key);

@@ -3,7 +3,10 @@
  *
  * - `gostore_sync_log`: keys of namespaced groups changed in `kv`, once each, logged by triggers, which
  *   fire for every writer of the file (this library, go-store, `sqlite3`), so writes made while
- *   sync was not running are still found. Emptied as sync records them.
+ *   sync was not running are still found. Emptied as sync records them. A store kept in memory
+ *   has no other writer: while sync runs there, its writes are known from the store's events
+ *   and the triggers are dropped (each write would pay for them); they are back whenever sync
+ *   is not running.
  * - `gostore_sync_entries`: per key, the stamp of its current version, whether it is a
  *   tombstone, its expiry, and `rev`, a local sequence number (what pulls and pushes page by).
  * - `gostore_sync_meta`: this replica's node id, clock, sequence, and cursors.
@@ -55,11 +58,8 @@ const LOG_KEY = (row: string): string =>
 const NOT_LOGGED = (row: string): string =>
   `NOT EXISTS (SELECT 1 FROM gostore_sync_log WHERE grp = ${row}.grp AND key = ${row}.key)`;
 
-/**
- * Created together, in one transaction; `IF NOT EXISTS` throughout, so it also completes a
- * partial install and upgrades the first schema (whose log could repeat a key).
- */
-export const CREATE_SYNC_SCHEMA = [
+/** Sync's own tables: the log, the entries and the meta (see the top of this file). */
+export const CREATE_SYNC_TABLES = [
   'CREATE TABLE IF NOT EXISTS gostore_sync_log (seq INTEGER PRIMARY KEY, grp TEXT NOT NULL, key TEXT NOT NULL)',
   'DELETE FROM gostore_sync_log WHERE seq NOT IN (SELECT min(seq) FROM gostore_sync_log GROUP BY grp, key)',
   'CREATE UNIQUE INDEX IF NOT EXISTS gostore_sync_log_key ON gostore_sync_log (grp, key)',
@@ -68,6 +68,10 @@ export const CREATE_SYNC_SCHEMA = [
     'batch INTEGER NOT NULL, local INTEGER NOT NULL, PRIMARY KEY (grp, key)) WITHOUT ROWID',
   'CREATE INDEX IF NOT EXISTS gostore_sync_entries_rev ON gostore_sync_entries (rev)',
   'CREATE TABLE IF NOT EXISTS gostore_sync_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID',
+] as const;
+
+/** The triggers on `kv` that log every change to it, whoever makes it. */
+export const CREATE_KV_TRIGGERS = [
   // The first schema's update trigger, replaced by the two below.
   'DROP TRIGGER IF EXISTS gostore_sync_kv_update',
   `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_insert AFTER INSERT ON kv WHEN ${NAMESPACED('NEW')} AND ${NOT_LOGGED('NEW')} ` +
@@ -86,6 +90,27 @@ export const CREATE_SYNC_SCHEMA = [
   `CREATE TRIGGER IF NOT EXISTS gostore_sync_kv_delete AFTER DELETE ON kv WHEN ${NAMESPACED('OLD')} AND ${NOT_LOGGED('OLD')} ` +
     `BEGIN ${LOG_KEY('OLD')} END`,
 ] as const;
+
+/** Drops the triggers on `kv`, for a store kept in memory while sync runs (see replica.ts). */
+export const DROP_KV_TRIGGERS = [
+  'gostore_sync_kv_insert',
+  'gostore_sync_kv_update_value',
+  'gostore_sync_kv_update_key',
+  'gostore_sync_kv_delete',
+].map((name) => `DROP TRIGGER IF EXISTS ${name}`);
+
+/**
+ * Created together, in one transaction; `IF NOT EXISTS` throughout, so it also completes a
+ * partial install and upgrades the first schema (whose log could repeat a key).
+ */
+export const CREATE_SYNC_SCHEMA = [...CREATE_SYNC_TABLES, ...CREATE_KV_TRIGGERS] as const;
+
+/** Logs a key written (as the triggers would), when it is in a namespaced group. */
+export const LOG_WRITE = `INSERT INTO gostore_sync_log (grp, key) SELECT ?1, ?2 WHERE instr(?1, ':') > 1 ON CONFLICT DO NOTHING`;
+/** Logs every key of group ?1 that this replica holds as live: the group was deleted. */
+export const LOG_GROUP_DELETE =
+  'INSERT INTO gostore_sync_log (grp, key) SELECT grp, key FROM gostore_sync_entries WHERE grp = ?1 AND deleted = 0 ' +
+  'ON CONFLICT DO NOTHING';
 
 /** Every key already in `kv` when sync is first installed is a change to send. */
 export const SEED_LOG =
