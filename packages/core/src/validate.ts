@@ -13,12 +13,15 @@ export function describe(value: unknown): string {
 
 /** Asserts a well-formed string: strings go to SQLite as UTF-8, where a lone surrogate cannot survive. */
 export function checkString(op: string, what: string, value: unknown): asserts value is string {
+  // The refusal is built elsewhere: a check this small is inlined into every hot path.
+  if (typeof value !== 'string' || !value.isWellFormed()) refuseString(op, what, value);
+}
+
+function refuseString(op: string, what: string, value: unknown): never {
   if (typeof value !== 'string') {
     throw new InvalidArgumentError(`${op}: ${what} must be a string, got ${describe(value)}`);
   }
-  if (!value.isWellFormed()) {
-    throw new InvalidArgumentError(`${op}: ${what} is not well-formed UTF-16 (it contains a lone surrogate)`);
-  }
+  throw new InvalidArgumentError(`${op}: ${what} is not well-formed UTF-16 (it contains a lone surrogate)`);
 }
 
 /** Asserts a TTL in milliseconds: any finite number (`<= 0` means already expired). */
