@@ -13,7 +13,7 @@
 import { ANSWER, EVENTS, type Request, type Response, requestCodec, serialiseError } from './protocol.js';
 import { openShared, type SharedDriver } from './shared-driver.js';
 import { useWasmUrl } from './sqlite3.js';
-import { decodeCalls, encodeAnswers, type Wire } from './wire.js';
+import { Answers, decodeCalls, type Wire } from './wire.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
@@ -29,27 +29,28 @@ interface Connection {
 
 const scope = globalThis as unknown as WorkerScope;
 const connections = new Map<number, Connection>();
-let outbox: Response[] = [];
+let outbox: Answers | undefined;
 
-/** Queues a message for the page; everything queued in one turn goes as one message. */
-function post(message: Response): void {
-  outbox.push(message);
-  if (outbox.length === 1) {
+/** Queues an answer or events for the page; everything queued in one turn goes as one message. */
+function post(to: number, kind: Response[1], ok: boolean, payload: unknown): void {
+  if (outbox === undefined) {
+    outbox = new Answers();
     queueMicrotask(() => {
-      const batch = outbox;
-      outbox = [];
-      scope.postMessage(encodeAnswers(batch));
+      const batch = outbox as Answers;
+      outbox = undefined;
+      scope.postMessage(batch.wire());
     });
   }
+  outbox.add(to, kind, ok, payload);
 }
 
 function settle(id: number, result: unknown): void {
   if (result instanceof Promise) {
     result.then(
-      (value: unknown) => post([id, ANSWER, true, value]),
-      (error: unknown) => post([id, ANSWER, false, serialiseError(error)]),
+      (value: unknown) => post(id, ANSWER, true, value),
+      (error: unknown) => post(id, ANSWER, false, serialiseError(error)),
     );
-  } else post([id, ANSWER, true, result]);
+  } else post(id, ANSWER, true, result);
 }
 
 function handle(request: Request): void {
@@ -87,7 +88,7 @@ function handle(request: Request): void {
         return settle(request.id, driver.close());
     }
   } catch (error) {
-    post([request.id, ANSWER, false, serialiseError(error)]);
+    post(request.id, ANSWER, false, serialiseError(error));
   }
 }
 
@@ -96,12 +97,12 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
   connections.set(db, connection);
   try {
     const driver = await openShared(name, vfs);
-    driver.events.subscribe((events) => post([db, EVENTS, true, events]));
+    driver.events.subscribe((events) => post(db, EVENTS, true, events));
     connection.driver = driver;
-    post([id, ANSWER, true, undefined]);
+    post(id, ANSWER, true, undefined);
   } catch (error) {
     connections.delete(db);
-    post([id, ANSWER, false, serialiseError(error)]);
+    post(id, ANSWER, false, serialiseError(error));
   } finally {
     const waiting = connection.waiting ?? [];
     connection.waiting = undefined;
@@ -110,5 +111,5 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
 }
 
 scope.onmessage = (event) => {
-  for (const request of decodeCalls(requestCodec, event.data)) handle(request);
+  decodeCalls(requestCodec, event.data, handle);
 };

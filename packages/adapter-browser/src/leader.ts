@@ -16,9 +16,10 @@
  *   first, so numbers never go back.
  */
 import { DriverError, type SqlValue } from '@go-store/core';
-import { serialiseError } from './protocol.js';
+import { type SerialisedError, serialiseError } from './protocol.js';
 import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
 import type { CommitAnswer, EventRecord, NewEvent, OpenAnswer, TabRequest, TabResponse } from './tab-protocol.js';
+import { Answers } from './wire.js';
 
 const CREATE_CALLS =
   'CREATE TABLE IF NOT EXISTS go_store_calls (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ' +
@@ -50,8 +51,16 @@ export const LOG_KEPT = 10_000;
 const PRUNE_EVERY = 1_000;
 const LOG_PAGE = 5_000;
 
-/** Where the leader's answers go: events for every context first, then each context's answers. */
-export type LeaderOutput = (events: readonly EventRecord[], answers: ReadonlyMap<string, TabResponse[]>) => void;
+/**
+ * Where the leader's answers go: events for every context first, then each context's answers
+ * (its own context's as they are; the others' laid out for the wire as they are made, so that
+ * 1,000 reads do not make 1,000 answer objects first).
+ */
+export type LeaderOutput = (
+  events: readonly EventRecord[],
+  own: readonly TabResponse[],
+  others: ReadonlyMap<string, Answers>,
+) => void;
 
 interface Queued {
   readonly member: string;
@@ -85,7 +94,8 @@ export class Leader {
   #queue: Queued[] = [];
   #holder: Holder | undefined;
   #events: EventRecord[] = [];
-  #answers = new Map<string, TabResponse[]>();
+  #own: TabResponse[] = [];
+  #others = new Map<string, Answers>();
   #sincePrune = 0;
   #stopped = false;
   /** Set while calls run, so that a call made from an event listener meanwhile waits its turn. */
@@ -110,7 +120,23 @@ export class Leader {
   handle(member: string, batch: readonly TabRequest[]): void {
     if (this.#stopped) return;
     if (member !== this.#self) this.#remote.add(member);
-    for (const request of batch) this.#queue.push({ member, request });
+    let from = 0;
+    if (this.#queue.length === 0 && !this.#running) {
+      // Nothing waits before these: they run in order, without queueing, until one has to wait
+      // for another store's group to end.
+      this.#running = true;
+      try {
+        for (; from < batch.length; from++) {
+          const request = batch[from] as TabRequest;
+          const holder = this.#holder;
+          if (holder !== undefined && holder.session !== request.s) break;
+          this.#run(member, request);
+        }
+      } finally {
+        this.#running = false;
+      }
+    }
+    for (; from < batch.length; from++) this.#queue.push({ member, request: batch[from] as TabRequest });
     this.#drain();
   }
 
@@ -186,7 +212,7 @@ export class Leader {
           waiting.push(queued);
           continue;
         }
-        this.#run(queued);
+        this.#run(queued.member, queued.request);
         ran = true;
       }
       if (!ran || waiting.length === 0 || this.#holder !== undefined) break;
@@ -197,30 +223,36 @@ export class Leader {
   }
 
   #flush(): void {
-    if (this.#events.length === 0 && this.#answers.size === 0) return;
+    if (this.#events.length === 0 && this.#own.length === 0 && this.#others.size === 0) return;
     const events = this.#events;
-    const answers = this.#answers;
+    const own = this.#own;
+    const others = this.#others;
     this.#events = [];
-    this.#answers = new Map();
-    this.#output(events, answers);
+    this.#own = [];
+    this.#others = new Map();
+    this.#output(events, own, others);
   }
 
-  #answer(member: string, response: TabResponse): void {
-    let list = this.#answers.get(member);
-    if (list === undefined) {
-      list = [];
-      this.#answers.set(member, list);
-    }
-    list.push(response);
-  }
-
-  #run({ member, request }: Queued): void {
+  #run(member: string, request: TabRequest): void {
     const { s, n } = request;
+    let ok = true;
+    let payload: unknown;
     try {
-      this.#answer(member, { s, n, ok: true, value: this.#execute(request) });
+      payload = this.#execute(request);
     } catch (error) {
-      this.#answer(member, { s, n, ok: false, error: serialiseError(error) });
+      ok = false;
+      payload = serialiseError(error);
     }
+    if (member === this.#self) {
+      this.#own.push(ok ? { s, n, ok, value: payload } : { s, n, ok, error: payload as SerialisedError });
+      return;
+    }
+    let wire = this.#others.get(member);
+    if (wire === undefined) {
+      wire = new Answers();
+      this.#others.set(member, wire);
+    }
+    wire.add(s, n, ok, payload);
   }
 
   #execute(request: TabRequest): unknown {

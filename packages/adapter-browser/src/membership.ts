@@ -29,7 +29,7 @@ import {
   type TabResponse,
   tabRequestCodec,
 } from './tab-protocol.js';
-import { decodeAnswers, decodeCalls, encodeAnswers, encodeCalls } from './wire.js';
+import { type Answers, decodeAnswers, decodeCalls, encodeCalls, type Wire } from './wire.js';
 
 /** A store's side of the membership (its driver). */
 export interface Session {
@@ -187,7 +187,7 @@ export class Membership {
       case 'req':
         if (this.#leader === undefined || message.to !== this.#leaderId) return;
         this.#watchMember(message.from);
-        this.#leader.handle(message.from, decodeCalls(tabRequestCodec, message.batch));
+        this.#leader.handle(message.from, decodeRequests(message.batch));
         return;
       case 'res':
         if (message.to !== this.id || message.from !== this.#leaderId) return;
@@ -327,23 +327,25 @@ export class Membership {
     const id = randomId();
     this.#leaderAbort = new AbortController();
     this.#watched = new Set();
-    this.#leader = new Leader(db, failure, (events, answers) => this.#output(id, events, answers), this.id);
+    this.#leader = new Leader(db, failure, (events, own, others) => this.#output(id, events, own, others), this.id);
     this.#leaderChanged(id);
     this.#post({ v: TAB_PROTOCOL, t: 'leader', id });
   }
 
-  #output(id: string, events: readonly EventRecord[], answers: ReadonlyMap<string, TabResponse[]>): void {
+  #output(
+    id: string,
+    events: readonly EventRecord[],
+    own: readonly TabResponse[],
+    others: ReadonlyMap<string, Answers>,
+  ): void {
     // Events first: a writer's context sees its events before the answer to its commit.
     if (events.length > 0) {
       this.#post({ v: TAB_PROTOCOL, t: 'ev', from: id, events });
       this.#onEvents(events);
     }
-    for (const [member, batch] of answers) {
-      if (member === this.id) for (const response of batch) this.#receive(response);
-      else {
-        const wire = encodeAnswers(batch.map((r) => [r.s, r.n, r.ok, r.ok ? r.value : r.error] as const));
-        this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire });
-      }
+    for (const response of own) this.#receive(response);
+    for (const [member, wire] of others) {
+      this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire.wire() });
     }
   }
 
@@ -389,6 +391,12 @@ async function openWithRetry(name: string, vfs: BrowserVfs): Promise<SqliteWasmD
       await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_PAUSE_MS));
     }
   }
+}
+
+function decodeRequests(wire: Wire): TabRequest[] {
+  const batch: TabRequest[] = [];
+  decodeCalls(tabRequestCodec, wire, (request) => batch.push(request));
+  return batch;
 }
 
 function randomId(): string {

@@ -41,7 +41,7 @@ export type Request = {
 /**
  * The worker's answer to one request (`[id, ANSWER, ok, value or SerialisedError]`), or events
  * committed to a connection's database (`[db, EVENTS, true, StoreEvent[]]`), as laid out by
- * `encodeAnswers` (see wire.ts).
+ * `Answers` (see wire.ts).
  */
 export type Response = readonly [to: number, kind: typeof ANSWER | typeof EVENTS, ok: boolean, payload: unknown];
 
@@ -53,7 +53,7 @@ export const EVENTS = 0;
 export const requestCodec: CallCodec<Request> = {
   read: (request) => (request.op === 'get' || request.op === 'all' ? (request as ReadCall) : undefined),
   head: (request) => [request.id, request.db, NONE],
-  build: ([id, db], _strings, read) => ({ ...read, id, db }),
+  build: (id, db, _c, _strings, op, sql, params) => ({ op, sql, params, id, db }),
 };
 
 /** An error as it crosses the message boundary. */

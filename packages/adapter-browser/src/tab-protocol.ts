@@ -7,7 +7,7 @@
  * message says whom it is for, and the others ignore it. Calls are batched: all the calls a
  * context makes in one turn of its event loop go in one message, and so do the answers.
  *
- * Version 2 (batches laid out flat, see wire.ts). A message of another version is ignored, so
+ * Version 3 (batches laid out flat, rows value by value, see wire.ts). A message of another version is ignored, so
  * tabs running two releases of the package side by side do not misread each other (they do not
  * share the database either).
  */
@@ -17,7 +17,7 @@ import type { SerialisedError } from './protocol.js';
 import { type CallCodec, NONE, type ReadCall, type Wire } from './wire.js';
 
 /** The version of these messages. */
-export const TAB_PROTOCOL = 2;
+export const TAB_PROTOCOL = 3;
 
 /**
  * The Web Lock the leader holds while it owns the database; every context with the database
@@ -83,9 +83,9 @@ export const tabRequestCodec: CallCodec<TabRequest> = {
     request.n,
     request.g === undefined ? NONE : strings.ref(request.g),
   ],
-  build: ([s, n, g], strings, read) => {
-    const group = strings.at(g);
-    return { ...read, s: strings.at(s) as string, n, ...(group === undefined ? {} : { g: group }) };
+  build: (s, n, g, strings, op, sql, params) => {
+    const session = strings.at(s) as string;
+    return g === NONE ? { op, sql, params, s: session, n } : { op, sql, params, s: session, n, g: strings.at(g) };
   },
 };
 
