@@ -6,7 +6,7 @@
 import { createStore, openStore } from '@go-store/adapter-browser';
 import { createSqlJsDriver } from '@go-store/driver-sqljs';
 import initSqlJs, { type Database } from 'sql.js';
-import { type Figure, figure, KEYS, storeFigures, VALUE } from './measure.js';
+import { type Figure, figure, KEYS, storeFigures, VALUE, warmUp } from './measure.js';
 
 // The SQL the store runs for get, set and getAll, through raw sql.js prepared statements.
 const SCHEMA =
@@ -66,21 +66,15 @@ function rawFigures(db: Database): Promise<Figure[]> {
  * quickly at first and optimises it in the background, so without this the first store
  * measured runs partly unoptimised SQLite and looks several times slower than the next.
  */
-async function warmUp(): Promise<void> {
+async function warmUpEngine(): Promise<void> {
   const store = await openStore(':memory:', { purgeIntervalMs: 0 });
-  await store.setMany('read', Object.fromEntries(KEYS.map((key) => [key, VALUE])));
-  const until = performance.now() + 1_500;
-  for (let i = 0; performance.now() < until; i++) {
-    await store.get('read', KEYS[i % 1000] as string);
-    await store.set('write', KEYS[i % 1000] as string, VALUE);
-    if (i % 100 === 0) await store.getAll('read');
-  }
+  await warmUp(store);
   await store.close();
 }
 
 async function runAll(run: string): Promise<Figure[]> {
   const SQL = await initSqlJs({ locateFile: (file) => new URL(file, import.meta.url).href });
-  await warmUp();
+  await warmUpEngine();
   return [
     ...(await storeFigures('store, sqlite-wasm opfs-sahpool', await openStore(`bench-${run}`, { purgeIntervalMs: 0 }))),
     ...(await storeFigures(

@@ -3,13 +3,20 @@
  * worker, the main-thread store (its calls cross to the page's database worker, which leads
  * its database), and, with `?shared=<name>`, the store of a database another tab leads (this
  * tab a follower). `globalThis.goStoreBench` resolves to every figure.
+ *
+ * With `?lead=<name>` the page is that other tab instead: it opens `name` first, so that its
+ * database worker leads it, and warms that worker's SQLite up as bench-worker.ts warms its own
+ * before measuring (WebAssembly runs unoptimised at first, and the leading tab is another
+ * renderer process, whose engine the bench page's warm-up does not reach); then it resolves
+ * `globalThis.goStoreBench` to no figures and keeps the database open.
  */
 import { openStore } from '@go-store/adapter-browser';
-import { type Figure, figure, storeFigures } from './measure.js';
+import { type Figure, figure, storeFigures, warmUp } from './measure.js';
 
 const params = new URLSearchParams(location.search);
 const run = params.get('run') ?? String(Date.now());
 const shared = params.get('shared');
+const lead = params.get('lead');
 
 /** The round trip of one message to a worker that answers at once. */
 async function postMessageFigures(): Promise<Figure[]> {
@@ -50,12 +57,21 @@ async function fromFollower(): Promise<Figure[]> {
   return storeFigures('store, non-leader tab (opfs-sahpool)', await openStore(shared, { purgeIntervalMs: 0 }));
 }
 
-const result = (async () => [
-  ...(await inWorker()),
-  ...(await postMessageFigures()),
-  ...(await onMainThread()),
-  ...(await fromFollower()),
-])();
+/** Leads `name` with this tab's database worker, warmed up; keeps it open. */
+async function leadShared(name: string): Promise<Figure[]> {
+  await warmUp(await openStore(name, { purgeIntervalMs: 0 }));
+  return [];
+}
+
+const result =
+  lead === null
+    ? (async () => [
+        ...(await inWorker()),
+        ...(await postMessageFigures()),
+        ...(await onMainThread()),
+        ...(await fromFollower()),
+      ])()
+    : leadShared(lead);
 (globalThis as { goStoreBench?: Promise<Figure[]> }).goStoreBench = result;
 result.then(
   (figures) => {
