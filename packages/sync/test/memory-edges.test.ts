@@ -1,0 +1,155 @@
+/**
+ * Sync in memory learns of local writes from the store's events: they are not lost when a session
+ * rolls back, and no sync on the store takes a received change for a local write.
+ */
+import type { Store } from '@go-store/core';
+import { startSync } from '@go-store/sync';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Clock, direct, type Fetch, openMemory, serve, snapshot } from './support.js';
+
+// A temporary trigger that makes writing `a:g/poison` fail inside whatever transaction does it,
+// as long as the temp table `armed` holds a row: an engine failure in the middle of a session.
+const ARM = [
+  'CREATE TEMP TABLE armed (x)',
+  'INSERT INTO armed VALUES (1)',
+  "CREATE TEMP TRIGGER poison BEFORE INSERT ON main.kv WHEN NEW.key = 'poison' AND EXISTS (SELECT 1 FROM armed) " +
+    "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+];
+
+async function sql(store: Store, statements: readonly string[]): Promise<void> {
+  await store.transaction(async (tx) => {
+    for (const statement of statements) await tx.sql.exec(statement);
+  });
+}
+
+test('in memory: a local write captured by a session that then rolls back is still pushed later', async () => {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  let onPull: (() => Promise<void>) | undefined;
+  const fetch: Fetch = async (input, init) => {
+    if (String(init.body).includes('"type":"pull"') && onPull !== undefined) {
+      const run = onPull;
+      onPull = undefined;
+      await run();
+    }
+    return direct(handler)(input, init);
+  };
+  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch, intervalMs: 0 });
+  await sync.syncNow();
+
+  await sql(client, ARM);
+  await server.set('a:g', 'poison', 'fails to apply on the client');
+  clock.advance(10);
+  // Written while the round is between its push and its pull: the pull's session captures it,
+  // then fails applying the poison and rolls back.
+  onPull = () => client.set('a:g', 'mine', 'written locally');
+  await sync.syncNow().then(
+    () => assert.unreachable('the pull should fail'),
+    (error: unknown) => assert.match(String(error), /injected failure/),
+  );
+  await sql(client, ['DELETE FROM armed']);
+  clock.advance(10);
+  await sync.syncNow();
+  assert.is(await client.get('a:g', 'mine'), 'written locally');
+  assert.is(await server.has('a:g', 'mine'), true, 'the local write never reached the server');
+  assert.equal(await snapshot(server, ['a']), await snapshot(client, ['a']));
+  await sync.stop();
+  await handler.close();
+  await client.close();
+  await server.close();
+});
+
+test('in memory, server side: a server write captured by a push session that rolls back is still served', async () => {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 });
+  await sync.syncNow();
+  await sql(server, ARM);
+  await server.set('a:g', 'server-side', 'written on the server');
+  await client.set('a:g', 'poison', 'fails to apply on the server');
+  clock.advance(10);
+  await sync.syncNow().catch(() => undefined);
+  await sql(server, ['DELETE FROM armed']);
+  clock.advance(10);
+  await sync.syncNow();
+  assert.is(await client.get('a:g', 'server-side'), 'written on the server');
+  assert.equal(await snapshot(server, ['a']), await snapshot(client, ['a']));
+  await sync.stop();
+  await handler.close();
+  await client.close();
+  await server.close();
+});
+
+test("in memory: two syncs on one store do not echo each other's received changes as local ones", async () => {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  const pushed: string[] = [];
+  const fetch: Fetch = (input, init) => {
+    const body = JSON.parse(String(init.body)) as { type: string; changes?: { key: string }[] };
+    if (body.type === 'push') for (const change of body.changes ?? []) pushed.push(change.key);
+    return direct(handler)(input, init);
+  };
+  const options = { url: 'http://s/', namespaces: ['a'], fetch, intervalMs: 0 };
+  const first = startSync(client, options);
+  const second = startSync(client, { ...options, url: 'http://s/second' });
+  await first.syncNow();
+  await second.syncNow();
+  await server.set('a:g', 'remote', 'written on the server');
+  clock.advance(10);
+  await first.syncNow();
+  assert.is(await client.get('a:g', 'remote'), 'written on the server');
+  clock.advance(10);
+  await second.syncNow();
+  await first.syncNow();
+  assert.equal(pushed, [], 'a received change was pushed back as a local one');
+  for (const sync of [first, second]) await sync.stop();
+  await handler.close();
+  await client.close();
+  await server.close();
+});
+
+test('in memory: a relay (a handler and a client on one store) does not echo received changes upstream', async () => {
+  const clock = new Clock();
+  const upstream = await openMemory(clock.reader());
+  const upstreamHandler = serve(upstream, { authorize: () => ['a'] });
+  const relay = await openMemory(clock.reader());
+  const relayHandler = serve(relay, { authorize: () => ['a'] });
+  const leaf = await openMemory(clock.reader());
+  const pushedUp: string[] = [];
+  const up: Fetch = (input, init) => {
+    const body = JSON.parse(String(init.body)) as { type: string; changes?: { key: string }[] };
+    if (body.type === 'push') for (const change of body.changes ?? []) pushedUp.push(change.key);
+    return direct(upstreamHandler)(input, init);
+  };
+  const relaySync = startSync(relay, { url: 'http://up/', namespaces: ['a'], fetch: up, intervalMs: 0 });
+  const leafSync = startSync(leaf, {
+    url: 'http://relay/',
+    namespaces: ['a'],
+    fetch: direct(relayHandler),
+    intervalMs: 0,
+  });
+  await relaySync.syncNow();
+  await leafSync.syncNow();
+  await upstream.set('a:g', 'from-upstream', 'v');
+  clock.advance(10);
+  await relaySync.syncNow();
+  await leafSync.syncNow();
+  assert.is(await leaf.get('a:g', 'from-upstream'), 'v');
+  clock.advance(10);
+  await relaySync.syncNow();
+  assert.equal(pushedUp, [], 'the relay pushed a received change back upstream');
+  await relaySync.stop();
+  await leafSync.stop();
+  await relayHandler.close();
+  await upstreamHandler.close();
+  for (const store of [leaf, relay, upstream]) await store.close();
+});
+
+test.run();
