@@ -18,16 +18,9 @@ import {
   parsePushResponse,
   type RefusalReason,
 } from './protocol.js';
-import {
-  handBackToTriggers,
-  installSchema,
-  readMeta,
-  runSession,
-  type Session,
-  WriteTimes,
-  writeMeta,
-} from './replica.js';
+import { handBackToTriggers, installSchema, readMeta, runSession, type Session, writeMeta } from './replica.js';
 import { SELECT_LOG_PENDING } from './schema.js';
+import { WriteTimes } from './write-times.js';
 
 /** A change the server refused: it was not applied there. */
 export interface RefusedChange {

@@ -20,7 +20,8 @@ import {
   type Refusal,
   type RefusalReason,
 } from './protocol.js';
-import { handBackToTriggers, installSchema, readMeta, runSession, WriteTimes, writeMeta } from './replica.js';
+import { handBackToTriggers, installSchema, readMeta, runSession, writeMeta } from './replica.js';
+import { WriteTimes } from './write-times.js';
 
 /** Options of {@link createSyncHandler}. */
 export interface SyncHandlerOptions {

@@ -4,7 +4,7 @@
  * Everything runs inside one `store.transaction`, so the bookkeeping commits or rolls back
  * with the writes it describes, and applied changes emit the store's usual events.
  */
-import type { Store, StoreEvent, Transaction } from '@go-store/core';
+import type { Store, Transaction } from '@go-store/core';
 import { HybridClock } from './hlc.js';
 import { type Change, namespaceOf, ZERO_HLC } from './protocol.js';
 import {
@@ -30,6 +30,7 @@ import {
   UPSERT_ENTRY,
   UPSERT_META,
 } from './schema.js';
+import { type OwnWrites, ownWrites, type SeenWrites, type WriteTimes } from './write-times.js';
 
 /** Changes read for sending, and the rev of the last one. */
 export interface ChangePage {
@@ -81,22 +82,26 @@ export async function handBackToTriggers(store: Store, writeTimes: WriteTimes, u
     unlisten();
     return;
   }
+  let taken: SeenWrites | undefined;
   try {
     await store.transaction(async (tx) => {
-      await logWrites(tx, writeTimes);
+      taken = writeTimes.take();
+      await logWrites(tx, taken);
       for (const sql of CREATE_KV_TRIGGERS) await tx.sql.exec(sql);
       unlisten();
     });
-    writeTimes.clear();
+  } catch (error) {
+    if (taken !== undefined) writeTimes.restore(taken);
+    throw error;
   } finally {
     unlisten();
   }
 }
 
-/** Adds to the log the keys `writeTimes` saw written, and the live keys of groups it saw deleted. */
-async function logWrites(tx: Transaction, writeTimes: WriteTimes): Promise<void> {
-  for (const [group, key] of writeTimes.keys()) await tx.sql.run(LOG_WRITE, [group, key]);
-  for (const group of writeTimes.deletedGroups()) await tx.sql.run(LOG_GROUP_DELETE, [group]);
+/** Adds to the log the keys seen written, and the live keys of groups seen deleted. */
+async function logWrites(tx: Transaction, seen: SeenWrites): Promise<void> {
+  for (const [group, key] of seen.keys()) await tx.sql.run(LOG_WRITE, [group, key]);
+  for (const group of seen.deletedGroups()) await tx.sql.run(LOG_GROUP_DELETE, [group]);
 }
 
 /**
@@ -128,15 +133,15 @@ export class Session {
    * local change. A key removed only because it expired is not a delete and is left alone,
    * so an expiry never beats a later write made elsewhere.
    */
-  async capture(now: number, writeTimes: WriteTimes, inMemory: boolean): Promise<void> {
+  async capture(now: number, seen: SeenWrites, inMemory: boolean): Promise<void> {
     // In memory no trigger logged them: the store's events did.
-    if (inMemory) await logWrites(this.tx, writeTimes);
+    if (inMemory) await logWrites(this.tx, seen);
     const rows = await this.tx.sql.all(SELECT_LOGGED);
     if (rows.length === 0) return;
     for (const [group, key, present, expiresAt, entryHlc, entryDeleted, entryExpiresAt] of rows) {
       const g = group as string;
       const k = key as string;
-      const at = writeTimes.take(g, k) ?? now;
+      const at = seen.take(g, k) ?? now;
       if (Number(present) === 1) {
         await this.#record(g, k, this.clock.tick(at), false, toExpiry(expiresAt), true);
         continue;
@@ -145,7 +150,6 @@ export class Session {
       const expired = entryExpiresAt !== null && Number(entryExpiresAt) <= now;
       if (!expired) await this.#record(g, k, this.clock.tick(at), true, null, true);
     }
-    writeTimes.clear();
     await this.tx.sql.run(CLEAR_LOG);
   }
 
@@ -251,8 +255,8 @@ export class Session {
  * Runs `fn` in a store transaction with the bookkeeping brought up to date first. Everything
  * `fn` writes to `kv` through the session's `tx` is logged by the triggers too; those entries
  * are dropped at the end, since the session already recorded them with their own stamps. Its
- * writes are announced to `writeTimes` as the session's own, so their events are not taken for
- * local writes.
+ * writes are announced as the session's own, so that no sync on the store takes their events
+ * for local writes.
  */
 export async function runSession<T>(
   store: Store,
@@ -260,7 +264,8 @@ export async function runSession<T>(
   writeTimes: WriteTimes,
   fn: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const own = writeTimes.ownWrites();
+  const own = ownWrites(store);
+  let taken: SeenWrites | undefined;
   try {
     return await store.transaction(async (tx) => {
       const now = store.now();
@@ -268,7 +273,8 @@ export async function runSession<T>(
       const session = new Session(tx, clock, Number((await readMeta(tx, 'rev')) ?? '0'), own);
       const startRev = session.rev;
       const startHlc = clock.current();
-      await session.capture(now, writeTimes, store.inMemory);
+      taken = writeTimes.take();
+      await session.capture(now, taken, store.inMemory);
       const result = await fn(session);
       await tx.sql.run(CLEAR_LOG);
       if (session.rev !== startRev || clock.current() !== startHlc) {
@@ -277,117 +283,12 @@ export async function runSession<T>(
       }
       return result;
     });
+  } catch (error) {
+    // Rolled back: the writes taken are recorded nowhere (in memory not even in the log).
+    if (taken !== undefined) writeTimes.restore(taken);
+    throw error;
   } finally {
     own.end();
-  }
-}
-
-/**
- * The writes a session makes to `kv` (received changes), whose events must not be taken for
- * local writes. Each is matched by its outcome (the value set, or a delete), once.
- */
-interface OwnWrites {
-  /** The session is about to write `value` (`null`: delete) to the key. */
-  expect(group: string, key: string, value: string | null): void;
-  /** The session is over: whatever was not matched (a delete of an absent key emits nothing) is forgotten. */
-  end(): void;
-}
-
-/**
- * The local writes this process saw, from the store's events: which keys, and when each was
- * last written, so a write is stamped with the time it was made rather than the time sync
- * records it (writes by other programs, found by the triggers, are stamped when recorded). In
- * a store kept in memory, where the triggers are dropped while sync runs, these are the log.
- * The events of sync's own sessions (received changes) are told apart and left out.
- */
-export class WriteTimes {
-  // group → key → time: nested maps, so no key string is built per write.
-  readonly #times = new Map<string, Map<string, number>>();
-  readonly #groups = new Map<string, number>();
-  /** The open sessions' writes not yet seen: group → key → outcomes. */
-  readonly #own = new Set<Map<string, Map<string, (string | null)[]>>>();
-
-  /**
-   * Records the store's events from now on, calling `onWrite` after each local one; returns
-   * the unregister function.
-   */
-  listen(store: Store, onWrite: () => void = () => undefined): () => void {
-    return store.onChange((event) => {
-      if (this.#own.size > 0 && this.#isOwn(event)) return;
-      const at = event.timestamp.getTime();
-      if (event.type === 'delete_group') {
-        this.#groups.set(event.group, at);
-        this.#times.delete(event.group);
-      } else {
-        let keys = this.#times.get(event.group);
-        if (keys === undefined) {
-          keys = new Map();
-          this.#times.set(event.group, keys);
-        }
-        keys.set(event.key, at);
-      }
-      onWrite();
-    });
-  }
-
-  /** Opens the record of one session's own writes; see {@link OwnWrites}. */
-  ownWrites(): OwnWrites {
-    const expected = new Map<string, Map<string, (string | null)[]>>();
-    this.#own.add(expected);
-    return {
-      expect(group, key, value) {
-        let keys = expected.get(group);
-        if (keys === undefined) {
-          keys = new Map();
-          expected.set(group, keys);
-        }
-        const outcomes = keys.get(key);
-        if (outcomes === undefined) keys.set(key, [value]);
-        else outcomes.push(value);
-      },
-      end: () => {
-        this.#own.delete(expected);
-      },
-    };
-  }
-
-  /** Whether any local write awaits recording. */
-  get pending(): boolean {
-    return this.#times.size > 0 || this.#groups.size > 0;
-  }
-
-  take(group: string, key: string): number | undefined {
-    return this.#times.get(group)?.get(key) ?? this.#groups.get(group);
-  }
-
-  /** Every key seen written, as `[group, key]`. */
-  *keys(): Generator<[string, string]> {
-    for (const [group, keys] of this.#times) for (const key of keys.keys()) yield [group, key];
-  }
-
-  /** Every group seen deleted. */
-  deletedGroups(): IterableIterator<string> {
-    return this.#groups.keys();
-  }
-
-  clear(): void {
-    this.#times.clear();
-    this.#groups.clear();
-  }
-
-  /** Whether `event` is one an open session announced; it is then crossed off. */
-  #isOwn(event: StoreEvent): boolean {
-    if (event.type === 'delete_group') return false;
-    const value = event.type === 'set' ? event.value : null;
-    for (const expected of this.#own) {
-      const outcomes = expected.get(event.group)?.get(event.key);
-      const index = outcomes?.indexOf(value) ?? -1;
-      if (outcomes !== undefined && index >= 0) {
-        outcomes.splice(index, 1);
-        return true;
-      }
-    }
-    return false;
   }
 }
 
