@@ -64,6 +64,8 @@ export async function joinDatabase(name: string, vfs: BrowserVfs): Promise<Membe
 export class Membership {
   /** This member's id, unique across contexts. */
   readonly id = randomId();
+  /** The session id of the member's own calls (reading the event log). */
+  readonly #ownSession = `${this.id}/0`;
   /** Resolves once the member may send (its liveness lock is held). */
   readonly ready: Promise<void>;
   readonly #name: string;
@@ -211,11 +213,6 @@ export class Membership {
       return;
     }
     this.#sessions.get(response.s)?.receive(response);
-  }
-
-  /** The session id of the member's own calls (reading the event log). */
-  get #ownSession(): string {
-    return `${this.id}/0`;
   }
 
   #leaderChanged(id: string): void {
