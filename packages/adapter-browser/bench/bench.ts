@@ -2,7 +2,8 @@
  * The bench page: the in-worker figures (bench-worker.ts), a bare postMessage round trip to a
  * worker, the main-thread store (its calls cross to the page's database worker, which leads
  * its database), and, with `?shared=<name>`, the store of a database another tab leads (this
- * tab a follower). `globalThis.goStoreBench` resolves to every figure.
+ * tab a follower); then the figures the goals compare again, in rounds (see measureAll).
+ * `globalThis.goStoreBench` resolves to every figure.
  *
  * With `?lead=<name>` the page is that other tab instead: it opens `name` first, so that its
  * database worker leads it, and warms that worker's SQLite up as bench-worker.ts warms its own
@@ -11,51 +12,48 @@
  * `globalThis.goStoreBench` to no figures and keeps the database open.
  */
 import { openStore } from '@go-store/adapter-browser';
-import { type Figure, figure, storeFigures, warmUp } from './measure.js';
+import { concurrentGets, type Figure, figure, KEYS, storeFigures, warmUp } from './measure.js';
 
 const params = new URLSearchParams(location.search);
 const run = params.get('run') ?? String(Date.now());
 const shared = params.get('shared');
 const lead = params.get('lead');
 
-/** The round trip of one message to a worker that answers at once. */
-async function postMessageFigures(): Promise<Figure[]> {
+/** A figure the page can measure again, for the rounds. */
+type Measure = () => Promise<Figure>;
+
+/** A worker that answers every message at once: the bare postMessage round trip. */
+function postMessageRoundTrip(): { measure: Measure; stop(): void } {
   const echo = new Worker(new URL('./echo-worker.js', import.meta.url), { type: 'module' });
   const roundTrip = (): Promise<unknown> =>
     new Promise((resolve) => {
       echo.onmessage = resolve;
       echo.postMessage(1);
     });
-  await roundTrip();
-  const figures = [await figure('bare postMessage: round trip', roundTrip, 200)];
-  echo.terminate();
-  return figures;
+  return { measure: () => figure('bare postMessage: round trip', roundTrip, 200), stop: () => echo.terminate() };
 }
 
-function inWorker(): Promise<Figure[]> {
+/** The in-worker figures; then the worker's 1,000 concurrent gets again, on request. */
+function inWorker(): { figures: Promise<Figure[]>; measure: Measure; stop(): void } {
   const worker = new Worker(new URL('./bench-worker.js', import.meta.url), { type: 'module' });
-  return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<{ figures?: Figure[]; error?: string }>) => {
-      worker.terminate();
-      if (event.data.figures) resolve(event.data.figures);
-      else reject(new Error(event.data.error));
-    };
-    worker.onerror = (event) => reject(new Error(`bench worker failed: ${event.message}`));
-    worker.postMessage({ run });
-  });
+  const ask = (message: unknown): Promise<Figure[]> =>
+    new Promise((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<{ figures?: Figure[]; error?: string }>) => {
+        if (event.data.figures) resolve(event.data.figures);
+        else reject(new Error(event.data.error));
+      };
+      worker.onerror = (event) => reject(new Error(`bench worker failed: ${event.message}`));
+      worker.postMessage(message);
+    });
+  return {
+    figures: ask({ run }),
+    measure: () => ask({ round: true }).then(([figure]) => figure as Figure),
+    stop: () => worker.terminate(),
+  };
 }
 
-function onMainThread(): Promise<Figure[]> {
-  return openStore(`bench-main-${run}`, { purgeIntervalMs: 0 }).then((store) =>
-    storeFigures('store, main thread → worker (opfs-sahpool)', store),
-  );
-}
-
-/** A database another tab leads: every call goes to that tab's worker. */
-async function fromFollower(): Promise<Figure[]> {
-  if (shared === null) return [];
-  return storeFigures('store, non-leader tab (opfs-sahpool)', await openStore(shared, { purgeIntervalMs: 0 }));
-}
+const MAIN = 'store, main thread → worker (opfs-sahpool)';
+const FOLLOWER = 'store, non-leader tab (opfs-sahpool)';
 
 /** Leads `name` with this tab's database worker, warmed up; keeps it open. */
 async function leadShared(name: string): Promise<Figure[]> {
@@ -63,15 +61,56 @@ async function leadShared(name: string): Promise<Figure[]> {
   return [];
 }
 
-const result =
-  lead === null
-    ? (async () => [
-        ...(await inWorker()),
-        ...(await postMessageFigures()),
-        ...(await onMainThread()),
-        ...(await fromFollower()),
-      ])()
-    : leadShared(lead);
+/**
+ * Every figure once, in turn; then the four the goals compare (the bare round trip and the
+ * main-thread get; 1,000 concurrent gets in the leading worker and from this tab as a
+ * follower) again in three rounds, in turns whose order rotates, each reported as the median of
+ * its round medians. Measured once each, seconds apart, a ratio moves with whatever else the
+ * machine does meanwhile; in rounds, the figures compared are measured close together.
+ */
+async function measureAll(): Promise<Figure[]> {
+  const worker = inWorker();
+  const figures = [...(await worker.figures)];
+  const echo = postMessageRoundTrip();
+  await echo.measure();
+  figures.push(await echo.measure());
+  const main = await openStore(`bench-main-${run}`, { purgeIntervalMs: 0 });
+  figures.push(...(await storeFigures(MAIN, main, false)));
+  const follower = shared === null ? undefined : await openStore(shared, { purgeIntervalMs: 0 });
+  if (follower !== undefined) figures.push(...(await storeFigures(FOLLOWER, follower, false)));
+  let i = 0;
+  const goals: Measure[] = [
+    echo.measure,
+    () => figure(`${MAIN}: get`, () => main.get('read', KEYS[i++ % 1000] as string), 200),
+    worker.measure,
+    ...(follower === undefined ? [] : [() => concurrentGets(FOLLOWER, follower)]),
+  ];
+  const rounds = new Map<string, Figure[]>();
+  for (let round = 0; round < 3; round++) {
+    for (let turn = 0; turn < goals.length; turn++) {
+      const measured = await (goals[(round + turn) % goals.length] as Measure)();
+      rounds.set(measured.name, [...(rounds.get(measured.name) ?? []), measured]);
+    }
+  }
+  echo.stop();
+  worker.stop();
+  await main.close();
+  await follower?.close();
+  return figures.map((f) => {
+    const measured = rounds.get(f.name);
+    if (measured === undefined) return f;
+    const medianOf = (values: number[]): number => values.sort((a, b) => a - b)[values.length >> 1] as number;
+    return {
+      name: f.name,
+      medianNs: medianOf(measured.map((m) => m.medianNs)),
+      p75Ns: medianOf(measured.map((m) => m.p75Ns)),
+      samples: measured.reduce((sum, m) => sum + m.samples, 0),
+      roundsNs: measured.map((m) => m.medianNs),
+    };
+  });
+}
+
+const result = lead === null ? measureAll() : leadShared(lead);
 (globalThis as { goStoreBench?: Promise<Figure[]> }).goStoreBench = result;
 result.then(
   (figures) => {

@@ -15,6 +15,8 @@ export interface Figure {
   readonly medianNs: number;
   readonly p75Ns: number;
   readonly samples: number;
+  /** For a figure measured in rounds: each round's median (the figure's is their median). */
+  readonly roundsNs?: readonly number[];
 }
 
 /** Measures `fn` (awaited when it returns a Promise), `batch` calls per sample; keeps the median. */
@@ -43,11 +45,17 @@ export async function warmUp(store: Store, ms = 1_500): Promise<void> {
   }
 }
 
+/** 1,000 gets issued at once on `store` (filled by {@link storeFigures}), awaited together. */
+export function concurrentGets(label: string, store: Store): Promise<Figure> {
+  return figure(`${label}: 1,000 concurrent gets`, () => Promise.all(KEYS.map((key) => store.get('read', key))));
+}
+
 /**
- * get, set, getAll(1k) and 1,000 concurrent gets on `store`, which it fills first, then closes:
- * the same figures for every configuration, in a worker or on the main thread.
+ * get, set, getAll(1k) and 1,000 concurrent gets on `store`, which it fills first, then closes
+ * (unless `close` is false): the same figures for every configuration, in a worker or on the
+ * main thread.
  */
-export async function storeFigures(label: string, store: Store): Promise<Figure[]> {
+export async function storeFigures(label: string, store: Store, close = true): Promise<Figure[]> {
   await store.setMany('read', Object.fromEntries(KEYS.map((key) => [key, VALUE])));
   let i = 0;
   let j = 0;
@@ -55,8 +63,8 @@ export async function storeFigures(label: string, store: Store): Promise<Figure[
     await figure(`${label}: get`, () => store.get('read', KEYS[i++ % 1000] as string), 200),
     await figure(`${label}: set`, () => store.set('write', KEYS[j++ % 1000] as string, VALUE), 20),
     await figure(`${label}: getAll(1k)`, () => store.getAll('read'), 10),
-    await figure(`${label}: 1,000 concurrent gets`, () => Promise.all(KEYS.map((key) => store.get('read', key)))),
+    await concurrentGets(label, store),
   ];
-  await store.close();
+  if (close) await store.close();
   return figures;
 }
