@@ -152,4 +152,33 @@ test('in memory: a relay (a handler and a client on one store) does not echo rec
   for (const store of [leaf, relay, upstream]) await store.close();
 });
 
+test('in memory: a local write is recorded once, whichever of two syncs on the store records it', async () => {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const first = startSync(client, options);
+  const second = startSync(client, { ...options, url: 'http://s/second' });
+  await first.syncNow();
+  await second.syncNow();
+  const stamp = (): Promise<unknown> =>
+    client.transaction(async (tx) => {
+      const [row] = await tx.sql.all("SELECT hlc FROM gostore_sync_entries WHERE grp = 'a:g' AND key = 'k'");
+      return row?.[0];
+    });
+  await client.set('a:g', 'k', 'written once');
+  clock.advance(10);
+  await first.syncNow();
+  const recorded = await stamp();
+  assert.type(recorded, 'string');
+  clock.advance(10);
+  await second.syncNow();
+  assert.is(await stamp(), recorded, 'the write was recorded again, with a new stamp');
+  for (const sync of [first, second]) await sync.stop();
+  await handler.close();
+  await client.close();
+  await server.close();
+});
+
 test.run();
