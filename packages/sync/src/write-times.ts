@@ -18,28 +18,68 @@ export interface OwnWrites {
 /** One session's writes not yet seen: group → key → outcomes. */
 type Expected = Map<string, Map<string, (string | null)[]>>;
 
-// Per store, not per sync: every sync running on a store (a client beside a server's handler,
-// or a second client) must leave out the received changes that any of them applies.
-const openSessions = new WeakMap<Store, Set<Expected>>();
-// Each listener of a store gets the same event object, and the first to ask crosses the
-// outcome off: the answer is kept for the others.
-const sessionEvents = new WeakMap<StoreEvent, boolean>();
+/**
+ * What every sync running on one store shares (a client beside a server's handler, or a second
+ * client), as they share its log table: the local writes seen and not yet recorded, whichever
+ * session records them, and the open sessions, whose received changes none of them may take for
+ * local writes. One listener on the store keeps it while any sync listens.
+ */
+class StoreRecord {
+  seen = new SeenWrites();
+  readonly sessions = new Set<Expected>();
+  readonly listeners = new Set<{ readonly onWrite: () => void }>();
+  unsubscribe: (() => void) | undefined;
 
-/** The sessions open on `store`, whichever sync opened them. */
-function sessionsOn(store: Store): Set<Expected> {
-  let open = openSessions.get(store);
-  if (open === undefined) {
-    open = new Set();
-    openSessions.set(store, open);
+  see(event: StoreEvent): void {
+    if (this.sessions.size > 0 && this.#isSessionWrite(event)) return;
+    const at = event.timestamp.getTime();
+    const seen = this.seen;
+    if (event.type === 'delete_group') {
+      seen.groups.set(event.group, at);
+      seen.times.delete(event.group);
+    } else {
+      let keys = seen.times.get(event.group);
+      if (keys === undefined) {
+        keys = new Map();
+        seen.times.set(event.group, keys);
+      }
+      keys.set(event.key, at);
+    }
+    for (const listener of this.listeners) listener.onWrite();
   }
-  return open;
+
+  /** Whether `event` is one that an open session announced; it is then crossed off. */
+  #isSessionWrite(event: StoreEvent): boolean {
+    if (event.type === 'delete_group') return false;
+    const value = event.type === 'set' ? event.value : null;
+    for (const expected of this.sessions) {
+      const outcomes = expected.get(event.group)?.get(event.key);
+      const index = outcomes?.indexOf(value) ?? -1;
+      if (outcomes !== undefined && index >= 0) {
+        outcomes.splice(index, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+}
+
+const records = new WeakMap<Store, StoreRecord>();
+
+function recordOf(store: Store): StoreRecord {
+  let record = records.get(store);
+  if (record === undefined) {
+    record = new StoreRecord();
+    records.set(store, record);
+  }
+  return record;
 }
 
 /** Opens the record of one session's own writes on `store`; see {@link OwnWrites}. */
 export function ownWrites(store: Store): OwnWrites {
   const expected: Expected = new Map();
-  const open = sessionsOn(store);
-  open.add(expected);
+  const sessions = recordOf(store).sessions;
+  sessions.add(expected);
   return {
     expect(group, key, value) {
       let keys = expected.get(group);
@@ -52,30 +92,9 @@ export function ownWrites(store: Store): OwnWrites {
       else outcomes.push(value);
     },
     end() {
-      open.delete(expected);
+      sessions.delete(expected);
     },
   };
-}
-
-/** Whether `event` is one that a session in `open` announced; it is then crossed off. */
-function isSessionWrite(open: Set<Expected>, event: StoreEvent): boolean {
-  const known = sessionEvents.get(event);
-  if (known !== undefined) return known;
-  let own = false;
-  if (event.type !== 'delete_group') {
-    const value = event.type === 'set' ? event.value : null;
-    for (const expected of open) {
-      const outcomes = expected.get(event.group)?.get(event.key);
-      const index = outcomes?.indexOf(value) ?? -1;
-      if (outcomes !== undefined && index >= 0) {
-        outcomes.splice(index, 1);
-        own = true;
-        break;
-      }
-    }
-  }
-  sessionEvents.set(event, own);
-  return own;
 }
 
 /** Local writes seen since they were last taken: the keys, when each was last written, and deleted groups. */
@@ -105,39 +124,36 @@ export class SeenWrites {
  * last written, so a write is stamped with the time it was made rather than the time sync
  * records it (writes by other programs, found by the triggers, are stamped when recorded). In
  * a store kept in memory, where the triggers are dropped while sync runs, these are the log.
- * The events of sync's own sessions (received changes) are told apart and left out.
+ * The events of sync's own sessions (received changes) are told apart and left out. Every sync
+ * on a store shares one record (see {@link StoreRecord}); this is one sync's hold on it.
  */
 export class WriteTimes {
-  #seen = new SeenWrites();
+  #record: StoreRecord | undefined;
 
   /**
    * Records the store's events from now on, calling `onWrite` after each local one; returns
    * the unregister function.
    */
   listen(store: Store, onWrite: () => void = () => undefined): () => void {
-    const open = sessionsOn(store);
-    return store.onChange((event) => {
-      if (open.size > 0 && isSessionWrite(open, event)) return;
-      const at = event.timestamp.getTime();
-      const seen = this.#seen;
-      if (event.type === 'delete_group') {
-        seen.groups.set(event.group, at);
-        seen.times.delete(event.group);
-      } else {
-        let keys = seen.times.get(event.group);
-        if (keys === undefined) {
-          keys = new Map();
-          seen.times.set(event.group, keys);
-        }
-        keys.set(event.key, at);
-      }
-      onWrite();
-    });
+    const record = recordOf(store);
+    this.#record = record;
+    const listener = { onWrite };
+    record.listeners.add(listener);
+    record.unsubscribe ??= store.onChange((event) => record.see(event));
+    return () => {
+      if (!record.listeners.delete(listener) || record.listeners.size > 0) return;
+      // Nobody syncs the store now: what was seen is in the log (a file's triggers, or put
+      // there as sync stopped in memory).
+      record.unsubscribe?.();
+      record.unsubscribe = undefined;
+      record.seen = new SeenWrites();
+    };
   }
 
   /** Whether any local write awaits recording. */
   get pending(): boolean {
-    return this.#seen.times.size > 0 || this.#seen.groups.size > 0;
+    const seen = this.#record?.seen;
+    return seen !== undefined && (seen.times.size > 0 || seen.groups.size > 0);
   }
 
   /**
@@ -145,14 +161,17 @@ export class WriteTimes {
    * rolls back, {@link restore} gives them back: until committed they are recorded nowhere else.
    */
   take(): SeenWrites {
-    const seen = this.#seen;
-    this.#seen = new SeenWrites();
+    const record = this.#record;
+    if (record === undefined) return new SeenWrites();
+    const seen = record.seen;
+    record.seen = new SeenWrites();
     return seen;
   }
 
   /** Gives back writes {@link take}n but not recorded, behind any seen since (which are newer). */
   restore(taken: SeenWrites): void {
-    const seen = this.#seen;
+    const seen = this.#record?.seen;
+    if (seen === undefined) return;
     for (const [group, keys] of taken.times) {
       // The group was deleted since: those writes are gone, as the listener forgets them then.
       if (seen.groups.has(group)) continue;
