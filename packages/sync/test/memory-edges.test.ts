@@ -181,4 +181,59 @@ test('in memory: a local write is recorded once, whichever of two syncs on the s
   await server.close();
 });
 
+test('in memory: a local write queued behind a session that rolls back is not taken for one of its own', async () => {
+  const clock = new Clock();
+  let during: (() => void) | undefined;
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  // The client's clock runs the hook once, as a session reads it under the store's lock: the
+  // write the hook issues waits for that session.
+  const client = await openMemory(() => {
+    const hook = during;
+    during = undefined;
+    hook?.();
+    return clock.time;
+  });
+  const other = await openMemory(clock.reader());
+  let local: Promise<void> | undefined;
+  let armed = false;
+  const fetch: Fetch = async (input, init) => {
+    const response = await direct(handler)(input, init);
+    if (armed && String(init.body).includes('"type":"pull"')) {
+      armed = false;
+      during = () => {
+        local = client.set('a:g', 'k', 'same');
+      };
+    }
+    return response;
+  };
+  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], intervalMs: 0, fetch });
+  const otherSync = startSync(other, { url: 'http://s/', namespaces: ['a'], intervalMs: 0, fetch: direct(handler) });
+  await sync.syncNow();
+  await sql(client, ARM);
+  await server.set('a:g', 'k', 'same');
+  await server.set('a:g', 'poison', 'fails to apply on the client');
+  clock.advance(10);
+  // Written elsewhere before the client's write below, but reaching the server after it.
+  await other.set('a:g', 'k', 'older than the client write');
+  clock.advance(10);
+  // The pull applies k = 'same', then fails on the poison and rolls back; the client's own
+  // write of k = 'same' (the newest of all) runs right after.
+  armed = true;
+  await sync.syncNow().catch(() => undefined);
+  assert.ok(local, 'the hook ran');
+  await local;
+  await sql(client, ['DELETE FROM armed']);
+  clock.advance(10);
+  await otherSync.syncNow();
+  clock.advance(10);
+  await sync.syncNow();
+  await otherSync.syncNow();
+  assert.is(await client.get('a:g', 'k'), 'same', 'the client write, the newest, was lost');
+  assert.is(await server.get('a:g', 'k'), 'same');
+  for (const s of [sync, otherSync]) await s.stop();
+  await handler.close();
+  for (const store of [client, other, server]) await store.close();
+});
+
 test.run();
