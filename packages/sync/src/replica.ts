@@ -266,6 +266,11 @@ export async function runSession<T>(
 ): Promise<T> {
   const own = ownWrites(store);
   let taken: SeenWrites | undefined;
+  // Rolled back: the writes taken are recorded nowhere (in memory not even in the log).
+  const giveBack = (): void => {
+    if (taken !== undefined) writeTimes.restore(taken);
+    taken = undefined;
+  };
   try {
     return await store.transaction(async (tx) => {
       const now = store.now();
@@ -273,19 +278,27 @@ export async function runSession<T>(
       const session = new Session(tx, clock, Number((await readMeta(tx, 'rev')) ?? '0'), own);
       const startRev = session.rev;
       const startHlc = clock.current();
-      taken = writeTimes.take();
-      await session.capture(now, taken, store.inMemory);
-      const result = await fn(session);
-      await tx.sql.run(CLEAR_LOG);
-      if (session.rev !== startRev || clock.current() !== startHlc) {
-        await tx.sql.run(UPSERT_META, ['rev', String(session.rev)]);
-        await tx.sql.run(UPSERT_META, ['hlc', clock.current()]);
+      try {
+        taken = writeTimes.take();
+        await session.capture(now, taken, store.inMemory);
+        const result = await fn(session);
+        await tx.sql.run(CLEAR_LOG);
+        if (session.rev !== startRev || clock.current() !== startHlc) {
+          await tx.sql.run(UPSERT_META, ['rev', String(session.rev)]);
+          await tx.sql.run(UPSERT_META, ['hlc', clock.current()]);
+        }
+        return result;
+      } catch (error) {
+        // It rolls back, still holding the store: no event of it will come, and the local
+        // writes waiting for the store must neither be taken for its own nor find the writes
+        // it took missing.
+        own.end();
+        giveBack();
+        throw error;
       }
-      return result;
     });
   } catch (error) {
-    // Rolled back: the writes taken are recorded nowhere (in memory not even in the log).
-    if (taken !== undefined) writeTimes.restore(taken);
+    giveBack();
     throw error;
   } finally {
     own.end();
