@@ -4,6 +4,10 @@
  * installed, right before and after `stop()`, while a round runs, on a server whose handler is
  * replaced) still reach every replica.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '@go-store/adapter-node';
 import { startSync } from '@go-store/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -186,6 +190,35 @@ test('in memory: a received delete of a key absent here, then local writes of th
   await handler.close();
   await client.close();
   await server.close();
+});
+
+test('a file keeps its triggers on kv while sync runs and after it stops: other programs may write it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gostore-sync-'));
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openStore(join(dir, 'client.db'), { now: clock.reader(), purgeIntervalMs: 0 });
+  try {
+    assert.is(client.inMemory, false);
+    const triggers = (): Promise<number> =>
+      client.transaction(
+        async (tx) =>
+          (await tx.sql.all("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'gostore_sync_kv_*'"))
+            .length,
+      );
+    const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 });
+    await client.set('a:g', 'k', 'v');
+    await sync.syncNow();
+    assert.is(await triggers(), 4);
+    await sync.stop();
+    assert.is(await triggers(), 4);
+    assert.is(await server.get('a:g', 'k'), 'v');
+  } finally {
+    await handler.close();
+    await client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
