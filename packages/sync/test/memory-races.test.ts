@@ -35,9 +35,9 @@ for (const seed of seeds()) {
       await openMemory(clock.reader(600_000)),
     ];
     await clients[0]?.set('a:g1', 'before', 'start');
-    const start = (store: Store): Sync =>
+    const start = (store: Store, url = 'http://sync.test/'): Sync =>
       startSync(store, {
-        url: 'http://sync.test/',
+        url,
         namespaces: SYNCED,
         fetch: transport.fetch,
         intervalMs: 0,
@@ -45,7 +45,10 @@ for (const seed of seeds()) {
         maxRetryDelayMs: 20,
         batchSize: 5,
       });
-    const syncs: Sync[] = clients.map(start);
+    const syncs: Sync[] = clients.map((store) => start(store));
+    // A second sync on one store (as beside a server's handler): neither takes the changes the
+    // other applies for local writes, and each write is recorded once.
+    const second = start(clients[1] as Store, 'http://sync.test/second');
     const pending: Promise<unknown>[] = [];
     const quietly = (promise: Promise<unknown>): void => {
       pending.push(promise.catch(() => undefined));
@@ -60,7 +63,9 @@ for (const seed of seeds()) {
         if (roll() < 0.5) pending.push(op);
         else await op;
         const event = roll();
-        if (event < 0.3) {
+        if (event < 0.05) {
+          quietly(second.syncNow());
+        } else if (event < 0.3) {
           quietly((syncs[Math.floor(roll() * syncs.length)] as Sync).syncNow());
         } else if (event < 0.38) {
           // A sync stops while writes and rounds are in flight, and a new one starts at once.
@@ -78,7 +83,7 @@ for (const seed of seeds()) {
       await Promise.all(pending.splice(0));
       transport.heal();
       await transport.settle();
-      for (let round = 0; round < 2; round++) for (const sync of syncs) await sync.syncNow();
+      for (let round = 0; round < 2; round++) for (const sync of [...syncs, second]) await sync.syncNow();
       clock.advance(3600_000);
       const expected = await snapshot(server, SYNCED);
       for (const [i, store] of clients.entries()) {
@@ -89,7 +94,7 @@ for (const seed of seeds()) {
       throw error;
     } finally {
       await Promise.all(pending.splice(0)).catch(() => undefined);
-      for (const sync of syncs) await sync.stop();
+      for (const sync of [...syncs, second]) await sync.stop();
       await handler.close();
       for (const store of clients) await store.close();
       await server.close();
