@@ -236,4 +236,36 @@ test('in memory: a local write queued behind a session that rolls back is not ta
   for (const store of [client, other, server]) await store.close();
 });
 
+test('in memory: a stop() that fails to put the triggers back loses no write; the next sync sends them', async () => {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  let sync = startSync(client, options);
+  await sync.syncNow();
+  await sql(client, [
+    'CREATE TEMP TABLE armed (x)',
+    'INSERT INTO armed VALUES (1)',
+    'CREATE TEMP TRIGGER refuse_log BEFORE INSERT ON main.gostore_sync_log WHEN EXISTS (SELECT 1 FROM armed) ' +
+      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+  ]);
+  await client.set('a:g', 'seen', 'written while sync ran');
+  await sync.stop().then(
+    () => assert.unreachable('stop() should fail'),
+    (error: unknown) => assert.match(String(error), /injected failure/),
+  );
+  await sql(client, ['DELETE FROM armed']);
+  await client.set('a:g', 'after', 'written after the failed stop');
+  clock.advance(10);
+  sync = startSync(client, options);
+  await sync.syncNow();
+  assert.is(await server.get('a:g', 'seen'), 'written while sync ran');
+  assert.is(await server.get('a:g', 'after'), 'written after the failed stop');
+  await sync.stop();
+  await handler.close();
+  await client.close();
+  await server.close();
+});
+
 test.run();
