@@ -76,6 +76,7 @@ export async function installSchema(store: Store): Promise<string> {
  * puts the triggers on `kv` back, then stops listening — all in one transaction, so that every
  * write is either seen (it ran before) or logged by a trigger (after). On a file the triggers
  * never left: it only stops listening. A closed store's memory is gone with it: nothing to keep.
+ * If it fails, it rejects still listening: calling it again retries.
  */
 export async function handBackToTriggers(store: Store, writeTimes: WriteTimes, unlisten: () => void): Promise<void> {
   if (!store.inMemory || store.closed) {
@@ -91,10 +92,11 @@ export async function handBackToTriggers(store: Store, writeTimes: WriteTimes, u
       unlisten();
     });
   } catch (error) {
+    // Not handed over: the triggers are not back, so it goes on listening (and keeps what it
+    // saw) until a later stop() succeeds or another sync on the store records them.
     if (taken !== undefined) writeTimes.restore(taken);
+    if (store.closed) unlisten();
     throw error;
-  } finally {
-    unlisten();
   }
 }
 
