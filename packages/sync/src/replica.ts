@@ -140,7 +140,7 @@ export class Session {
     if (inMemory) await logWrites(this.tx, seen);
     const rows = await this.tx.sql.all(SELECT_LOGGED);
     if (rows.length === 0) return;
-    for (const [group, key, present, expiresAt, entryHlc, entryDeleted, entryExpiresAt] of rows) {
+    for (const [group, key, present, expiresAt, entryHlc, , entryExpiresAt] of rows) {
       const g = group as string;
       const k = key as string;
       const at = seen.take(g, k) ?? now;
@@ -148,7 +148,9 @@ export class Session {
         await this.#record(g, k, this.clock.tick(at), false, toExpiry(expiresAt), true);
         continue;
       }
-      if (entryHlc === null || Number(entryDeleted) === 1) continue;
+      if (entryHlc === null) continue;
+      // Already a tombstone, yet logged: the key was written and deleted again since, and that
+      // delete must be stamped anew to beat what was written elsewhere meanwhile.
       const expired = entryExpiresAt !== null && Number(entryExpiresAt) <= now;
       if (!expired) await this.#record(g, k, this.clock.tick(at), true, null, true);
     }

@@ -110,6 +110,26 @@ test('delete after set, concurrent: a delete made later than an unseen set wins'
   await w.close();
 });
 
+test('delete, set and delete again between syncs: the new delete beats a write made elsewhere meanwhile', async () => {
+  const w = await world();
+  await w.a.set('a:g', 'k', 'v');
+  await w.syncA.syncNow();
+  await w.a.delete('a:g', 'k');
+  await w.syncA.syncNow();
+  await w.syncB.syncNow();
+  w.clock.advance(10);
+  await w.b.set('a:g', 'k', 'written on b');
+  w.clock.advance(10);
+  // Later than b's write: a's key is a tombstone already, and is deleted again.
+  await w.a.set('a:g', 'k', 'briefly back');
+  await w.a.delete('a:g', 'k');
+  await w.syncB.syncNow();
+  await w.syncA.syncNow();
+  await w.syncB.syncNow();
+  for (const store of [w.server, w.a, w.b]) assert.is(await store.has('a:g', 'k'), false);
+  await w.close();
+});
+
 test('set after delete: a later set revives the key everywhere, and deleteGroup is a tombstone per key', async () => {
   const w = await world();
   await w.a.setMany('a:g', { k: 'v', other: 'x' });
