@@ -6,10 +6,14 @@
  *
  * The built file is one self-contained module (no bare imports), so a page can load it without a
  * bundler. Bundlers pick it up from `new URL('./worker.js', import.meta.url)` in index.js; pass
- * `workerUrl` to `openStore` if yours does not.
+ * `workerUrl` to `openStore` if yours does not. Started as a shared worker, the same file serves
+ * as the port broker between tabs (see port-broker.ts).
  *
  * @packageDocumentation
  */
+
+import { useBroker } from './membership.js';
+import { type BrokerHello, inSharedWorker, serveBroker } from './port-broker.js';
 import { ANSWER, EVENTS, type Request, type Response, requestCodec, serialiseError } from './protocol.js';
 import { openShared, type SharedDriver } from './shared-driver.js';
 import { useWasmUrl } from './sqlite3.js';
@@ -17,7 +21,7 @@ import { Answers, decodeCalls, type Wire } from './wire.js';
 
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<Wire>) => void) | null;
+  onmessage: ((event: MessageEvent<Wire | BrokerHello>) => void) | null;
   postMessage(message: Wire): void;
 }
 
@@ -110,6 +114,11 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
   }
 }
 
-scope.onmessage = (event) => {
-  decodeCalls(requestCodec, event.data, handle);
-};
+if (inSharedWorker()) serveBroker();
+else {
+  scope.onmessage = ({ data }) => {
+    // (Array.isArray does not narrow a readonly array type, hence the cast.)
+    if (Array.isArray(data)) decodeCalls(requestCodec, data, handle);
+    else useBroker((data as BrokerHello).broker);
+  };
+}

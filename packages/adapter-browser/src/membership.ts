@@ -10,10 +10,18 @@
  * grants it to the next member, which takes over; every member then re-sends the calls the old
  * leader left unanswered (see shared-driver.ts) and reads the events it has not seen yet from
  * the log in the database, so none is missed and none is seen twice.
+ *
+ * (One file, past 500 lines: the channel, the port and the leader's output share one context's
+ * state, which split across files each would have to reach into.)
+ *
+ * A follower whose page gave it a port to the port broker (see port-broker.ts) asks for a port
+ * straight to each new leader, and once the leader confirms it, and no call sent on the channel
+ * is still unanswered (so that no call overtakes an earlier one), sends its calls there.
  */
 import { DriverError } from '@go-store/core';
 import { Leader, prepareLeaderTables } from './leader.js';
 import { type BrowserVfs, openDatabase } from './open-database.js';
+import { BROKER_PROTOCOL, type BrokerMessage } from './port-broker.js';
 import type { SerialisedError } from './protocol.js';
 import { deserialiseError } from './protocol.js';
 import type { SqliteWasmDriver } from './sqlite-wasm-driver.js';
@@ -47,13 +55,26 @@ const OPEN_RETRY_MS = 5_000;
 const OPEN_RETRY_PAUSE_MS = 50;
 
 const members = new Map<string, Membership>();
+/** This context's port to the port broker, if its page gave it one. */
+let broker: MessagePort | undefined;
+
+/** Uses `port` to reach the port broker (see port-broker.ts): the page's database worker does. */
+export function useBroker(port: MessagePort): void {
+  broker = port;
+  port.onmessage = ({ data }: MessageEvent<BrokerMessage>) => {
+    if (data?.v !== BROKER_PROTOCOL || data.t !== 'client') return;
+    const member = members.get(data.key);
+    if (member === undefined) data.port.close();
+    else member.acceptClient(data.leader, data.member, data.port);
+  };
+}
 
 /** Joins the shared database `name` (or returns this context's membership of it). */
 export async function joinDatabase(name: string, vfs: BrowserVfs): Promise<Membership> {
   const key = `${vfs}:${name}`;
   let member = members.get(key);
   if (member === undefined) {
-    member = new Membership(name, vfs, () => members.delete(key));
+    member = new Membership(name, vfs, key, () => members.delete(key));
     members.set(key, member);
   }
   await member.ready;
@@ -70,6 +91,7 @@ export class Membership {
   readonly ready: Promise<void>;
   readonly #name: string;
   readonly #vfs: BrowserVfs;
+  readonly #key: string;
   readonly #channel: BroadcastChannel;
   readonly #abort = new AbortController();
   readonly #onClose: () => void;
@@ -88,10 +110,19 @@ export class Membership {
   #lastSeq: number | undefined;
   #catchingUp = false;
   #closed = false;
+  /** As leader: the followers that send their calls on a port of their own, by member id. */
+  #clients = new Map<string, MessagePort>();
+  /** As follower: the port offered to the leader; whether it confirmed it; whether calls use it. */
+  #port: MessagePort | undefined;
+  #portConfirmed = false;
+  #portInUse = false;
+  /** As follower: calls sent to the current leader and not answered yet. */
+  #unanswered = 0;
 
-  constructor(name: string, vfs: BrowserVfs, onClose: () => void) {
+  constructor(name: string, vfs: BrowserVfs, key: string, onClose: () => void) {
     this.#name = name;
     this.#vfs = vfs;
+    this.#key = key;
     this.#onClose = onClose;
     this.#channel = new BroadcastChannel(channelName(vfs, name));
     this.#channel.onmessage = (event: MessageEvent<TabMessage>) => this.#onMessage(event.data);
@@ -160,15 +191,66 @@ export class Membership {
     if (this.#closed || this.#leaderId === undefined || this.#outgoing.length === 0) return;
     const batch = this.#outgoing;
     this.#outgoing = [];
-    if (this.#leader !== undefined) this.#leader.handle(this.id, batch);
-    else
-      this.#post({
-        v: TAB_PROTOCOL,
-        t: 'req',
-        to: this.#leaderId,
-        from: this.id,
-        batch: encodeCalls(tabRequestCodec, batch),
-      });
+    if (this.#leader !== undefined) {
+      this.#leader.handle(this.id, batch);
+      return;
+    }
+    const message: TabMessage = {
+      v: TAB_PROTOCOL,
+      t: 'req',
+      to: this.#leaderId,
+      from: this.id,
+      batch: encodeCalls(tabRequestCodec, batch),
+    };
+    // The port once nothing sent on the channel can still arrive after what goes on the port.
+    if (this.#portConfirmed && this.#unanswered === 0) this.#portInUse = true;
+    this.#unanswered += batch.length;
+    if (this.#portInUse) this.#port?.postMessage(message);
+    else this.#post(message);
+  }
+
+  /**
+   * As leader `leader`: `member` sends its calls on `port` from now on (see port-broker.ts);
+   * answers and events for it go there too.
+   */
+  acceptClient(leader: string, member: string, port: MessagePort): void {
+    if (this.#closed || this.#leader === undefined || leader !== this.#leaderId) {
+      port.close();
+      return;
+    }
+    this.#clients.get(member)?.close();
+    this.#clients.set(member, port);
+    port.onmessage = ({ data }: MessageEvent<TabMessage>) => this.#onMessage(data);
+    port.postMessage({ v: TAB_PROTOCOL, t: 'port', from: leader } satisfies TabMessage);
+  }
+
+  /** As follower: asks the broker for a port to the new leader `id`. */
+  #offerPort(id: string): void {
+    if (broker === undefined || this.#leader !== undefined) return;
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    port1.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+      if (this.#port !== port1) return;
+      if (data?.v === TAB_PROTOCOL && data.t === 'port') this.#portConfirmed = data.from === this.#leaderId;
+      else this.#onMessage(data);
+    };
+    const connect: BrokerMessage = {
+      v: BROKER_PROTOCOL,
+      t: 'connect',
+      key: this.#key,
+      leader: id,
+      member: this.id,
+      port: port2,
+    };
+    broker.postMessage(connect, [port2]);
+  }
+
+  #dropPort(): void {
+    this.#port?.close();
+    this.#port = undefined;
+    this.#portConfirmed = false;
+    this.#portInUse = false;
+    this.#unanswered = 0;
   }
 
   #post(message: TabMessage): void {
@@ -193,13 +275,14 @@ export class Membership {
         return;
       case 'res':
         if (message.to !== this.id || message.from !== this.#leaderId) return;
-        decodeAnswers(message.batch, (s, n, ok, payload) =>
+        decodeAnswers(message.batch, (s, n, ok, payload) => {
+          this.#unanswered--;
           this.#receive(
             ok
               ? { s: s as string, n, ok: true, value: payload }
               : { s: s as string, n, ok: false, error: payload as SerialisedError },
-          ),
-        );
+          );
+        });
         return;
       case 'ev':
         if (message.from === this.#leaderId) this.#onEvents(message.events);
@@ -217,6 +300,8 @@ export class Membership {
 
   #leaderChanged(id: string): void {
     this.#leaderId = id;
+    this.#dropPort();
+    this.#offerPort(id);
     // Calls not sent yet: the sessions re-send what may still be sent (never a call of a
     // transaction begun on the old leader).
     this.#outgoing = [];
@@ -324,9 +409,12 @@ export class Membership {
     const id = randomId();
     this.#leaderAbort = new AbortController();
     this.#watched = new Set();
+    this.#clients = new Map();
     this.#leader = new Leader(db, failure, (events, own, others) => this.#output(id, events, own, others), this.id);
     this.#leaderChanged(id);
     this.#post({ v: TAB_PROTOCOL, t: 'leader', id });
+    const lead: BrokerMessage = { v: BROKER_PROTOCOL, t: 'lead', key: this.#key, leader: id };
+    broker?.postMessage(lead);
   }
 
   #output(
@@ -337,12 +425,19 @@ export class Membership {
   ): void {
     // Events first: a writer's context sees its events before the answer to its commit.
     if (events.length > 0) {
-      this.#post({ v: TAB_PROTOCOL, t: 'ev', from: id, events });
+      const message: TabMessage = { v: TAB_PROTOCOL, t: 'ev', from: id, events };
+      this.#post(message);
+      // A follower on a port gets them there too, ahead of its answers (it skips the copy it
+      // reads on the channel by their sequence numbers).
+      for (const port of this.#clients.values()) port.postMessage(message);
       this.#onEvents(events);
     }
     for (const response of own) this.#receive(response);
     for (const [member, wire] of others) {
-      this.#post({ v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire.wire() });
+      const message: TabMessage = { v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire.wire() };
+      const port = this.#clients.get(member);
+      if (port === undefined) this.#post(message);
+      else port.postMessage(message);
     }
   }
 
@@ -354,7 +449,10 @@ export class Membership {
     navigator.locks
       .request(memberLockName(member), { signal: this.#leaderAbort?.signal }, () => {
         this.#watched.delete(member);
-        if (this.#leader === leader) leader?.forget(member);
+        if (this.#leader !== leader) return;
+        leader?.forget(member);
+        this.#clients.get(member)?.close();
+        this.#clients.delete(member);
       })
       .catch(() => {
         // This member stopped leading first.
@@ -372,6 +470,9 @@ export class Membership {
     this.#resign?.();
     this.#releaseMember?.();
     this.#channel.close();
+    this.#dropPort();
+    for (const port of this.#clients.values()) port.close();
+    this.#clients.clear();
     for (const waiter of this.#reached.splice(0)) waiter.resolve();
   }
 }

@@ -111,7 +111,10 @@ export interface CommitAnswer {
  * - `leader`: `id` leads from now on;
  * - `req` and `res`: calls for the leader and its answers, for one member, each a batch laid
  *   out as wire.ts describes ({@link tabRequestCodec}; answers as `[s, n, ok, value or error]`);
- * - `ev`: events just committed, for everyone, sent before the answers to the calls that wrote them.
+ * - `ev`: events just committed, for everyone, sent before the answers to the calls that wrote them;
+ * - `port`: (on a follower's own port, see port-broker.ts) the leader `from` reads this port:
+ *   the follower may send its calls there instead of on the channel. The leader then sends that
+ *   follower its answers and the events there too.
  */
 export type TabMessage = { readonly v: typeof TAB_PROTOCOL } & (
   | { readonly t: 'hello' }
@@ -119,4 +122,5 @@ export type TabMessage = { readonly v: typeof TAB_PROTOCOL } & (
   | { readonly t: 'req'; readonly to: string; readonly from: string; readonly batch: Wire }
   | { readonly t: 'res'; readonly to: string; readonly from: string; readonly batch: Wire }
   | { readonly t: 'ev'; readonly from: string; readonly events: readonly EventRecord[] }
+  | { readonly t: 'port'; readonly from: string }
 );

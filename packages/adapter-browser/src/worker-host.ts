@@ -5,6 +5,7 @@
  * turn of the page's event loop travel to the worker as one message.
  */
 import { DriverError, type StoreEvent } from '@go-store/core';
+import type { BrokerHello } from './port-broker.js';
 import { ANSWER, deserialiseError, type Request, requestCodec, type SerialisedError } from './protocol.js';
 import { decodeAnswers, encodeCalls, type Wire } from './wire.js';
 
@@ -62,6 +63,7 @@ export class WorkerHost {
     this.#worker.onmessageerror = () => {
       this.#fail(new DriverError('openStore: a message from the database worker could not be read', undefined));
     };
+    connectBroker(url, this.#worker);
   }
 
   /** Whether the worker has been terminated (a new host is then needed). */
@@ -125,5 +127,23 @@ export class WorkerHost {
     this.#failure = reason;
     this.#worker.terminate();
     this.#onStop();
+  }
+}
+
+/**
+ * Starts (or joins) the port broker, the same script as a shared worker, and hands the database
+ * worker its port. Without shared workers, or if this one cannot start, the worker goes without:
+ * it then talks to other tabs over their BroadcastChannel only.
+ */
+function connectBroker(url: string | URL, worker: Worker): void {
+  if (typeof SharedWorker !== 'function') return;
+  try {
+    // The page stays the broker's client while it lives, whatever becomes of this object.
+    const broker = new SharedWorker(url, { type: 'module', name: 'go-store-broker' });
+    broker.onerror = (event) => event.preventDefault();
+    const hello: BrokerHello = { broker: broker.port };
+    worker.postMessage(hello, [broker.port]);
+  } catch {
+    // No broker: the worker talks to other tabs over their BroadcastChannel.
   }
 }

@@ -62,6 +62,28 @@ test('a write in one tab is read in the others, and a worker in a tab shares the
   }
 });
 
+test("a tab's calls reach another tab's leader on a port of their own, not on the database's channel", async () => {
+  const name = `port-${run}`;
+  const pages = [await tab(name), await tab(name)];
+  try {
+    // The leading tab's page listens on the database's channel: it hears every call, answer and
+    // event any other context sends there.
+    await call(
+      pages[0]!,
+      `globalThis.heard = []; globalThis.channel = new BroadcastChannel('go-store:opfs-sahpool:${name}');` +
+        'channel.onmessage = (event) => heard.push(event.data.t);',
+    );
+    for (let i = 0; i < 20; i++) await call(pages[1]!, `tabs.set('${name}', 'g', 'k${i}', 'v${i}')`);
+    assert.equal(Object.keys(await call(pages[1]!, `tabs.getAll('${name}', 'g')`)).length, 20);
+    await pages[0]!.waitForFunction("heard.filter((t) => t === 'ev').length >= 20");
+    const heard = await call<string[]>(pages[0]!, 'heard');
+    assert.ok(heard.filter((t) => t === 'req').length < 3, `calls on the channel: ${heard.join(' ')}`);
+    assert.ok(heard.filter((t) => t === 'res').length < 3, `answers on the channel: ${heard.join(' ')}`);
+  } finally {
+    await closeAll(pages);
+  }
+});
+
 test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
   const name = `events-${run}`;
   const pages = [await tab(name), await tab(name), await tab(name)];
