@@ -29,8 +29,16 @@ export function operationClock(now: () => number): Clock {
   };
 }
 
-/** Runs one read against the driver, given the time it runs at. */
-export type ReadFn<T> = (driver: SqlDriver, clock: Clock) => MaybePromise<T>;
+/**
+ * Runs one read against the driver, given the time it runs at and the group and key the read
+ * was made for (so that a point read can be one function built once, not a closure per call).
+ */
+export type ReadFn<T> = (
+  driver: SqlDriver,
+  clock: Clock,
+  group: string | undefined,
+  key: string | undefined,
+) => MaybePromise<T>;
 /** Runs one write against the driver, pushing the events it causes. */
 export type WriteFn<T> = (driver: SqlDriver, clock: Clock, events: EventSink) => MaybePromise<T>;
 

@@ -69,12 +69,20 @@ export class StoreExecutor implements Executor {
     if (this.#closed) return Promise.reject(closedError(op));
     const inside = this.insideCall(op);
     const shared = this.driver.concurrentReads === true;
-    if (inside === undefined && this.lock.tryAcquire(shared)) return this.#runAcquired(fn, shared, op, group, key);
+    if (inside === undefined && this.lock.tryAcquire(shared)) {
+      let value: MaybePromise<T>;
+      try {
+        value = fn(this.driver, operationClock(this.#now), group, key);
+      } catch (error) {
+        return this.#failAcquired(error, shared, op, group, key);
+      }
+      return this.#settleAcquired(value, shared, op, group, key);
+    }
     // The lock turns a throw into a rejection.
     const result = this.lock.run(() => {
       try {
         inside?.check();
-        const value = fn(this.driver, operationClock(this.#now));
+        const value = fn(this.driver, operationClock(this.#now), group, key);
         return value instanceof Promise ? value.catch((error: unknown) => fail(error, op, group, key)) : value;
       } catch (error) {
         return fail(error, op, group, key);
@@ -90,7 +98,13 @@ export class StoreExecutor implements Executor {
     // A single-statement write on a free lock: run it now, as `read` does.
     if (inside === undefined && !atomic && this.driver.events === undefined && this.lock.tryAcquire(false)) {
       if (!this.hub.active) {
-        const committed = this.#runAcquired(fn, false, op, group, key);
+        let value: MaybePromise<T>;
+        try {
+          value = fn(this.driver, operationClock(this.#now), null);
+        } catch (error) {
+          return this.#failAcquired(error, false, op, group, key);
+        }
+        const committed = this.#settleAcquired(value, false, op, group, key);
         return this.driver.sync === undefined
           ? committed
           : committed.then((value) => this.synced(value, undefined, op, group, key));
@@ -127,18 +141,11 @@ export class StoreExecutor implements Executor {
   }
 
   /**
-   * Runs `fn` at once on the lock this call has just acquired (`shared` as taken), with no
-   * events to build, and releases the lock when `fn` settles: the hot paths of `read` and
+   * The answer of a call that ran at once on the lock it had just acquired (`shared` as taken),
+   * with no events to hold; releases the lock when it settles. The hot paths of `read` and
    * `write`, without the closures of `lock.run`.
    */
-  #runAcquired<T>(fn: WriteFn<T>, shared: boolean, op: string, group?: string, key?: string): Promise<T> {
-    let value: MaybePromise<T>;
-    try {
-      value = fn(this.driver, operationClock(this.#now), null);
-    } catch (error) {
-      this.lock.release(shared);
-      return Promise.reject(asStoreError(op, error, group, key));
-    }
+  #settleAcquired<T>(value: MaybePromise<T>, shared: boolean, op: string, group?: string, key?: string): Promise<T> {
     if (!(value instanceof Promise)) {
       this.lock.release(shared);
       return Promise.resolve(value);
@@ -155,6 +162,12 @@ export class StoreExecutor implements Executor {
     );
   }
 
+  /** Such a call threw: releases the lock and rejects with the failure as a store error. */
+  #failAcquired(error: unknown, shared: boolean, op: string, group?: string, key?: string): Promise<never> {
+    this.lock.release(shared);
+    return Promise.reject(asStoreError(op, error, group, key));
+  }
+
   /**
    * A single-statement write with listeners, on the lock this call has just acquired: its
    * events are held right after it (so in commit order), then the lock is released.
@@ -165,8 +178,7 @@ export class StoreExecutor implements Executor {
     try {
       value = fn(this.driver, operationClock(this.#now), events);
     } catch (error) {
-      this.lock.release(false);
-      return Promise.reject(asStoreError(op, error, group, key));
+      return this.#failAcquired(error, false, op, group, key);
     }
     if (!(value instanceof Promise)) {
       const held = this.#hold(events);

@@ -84,7 +84,7 @@ export class TransactionExecutor implements Executor {
     return this.#lock
       .run(() => {
         this.#checkActive(op);
-        return fn(this.#driver, operationClock(this.#now));
+        return fn(this.#driver, operationClock(this.#now), group, key);
       })
       .catch((error: unknown) => {
         throw asStoreError(op, error, group, key);
