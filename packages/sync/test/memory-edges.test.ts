@@ -6,7 +6,7 @@ import type { Store } from '@go-store/core';
 import { startSync } from '@go-store/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Clock, direct, type Fetch, openMemory, serve, snapshot } from './support.js';
+import { Clock, direct, type Fetch, memoryPair, openMemory, serve, snapshot } from './support.js';
 
 // A temporary trigger that makes writing `a:g/poison` fail inside whatever transaction does it,
 // as long as the temp table `armed` holds a row: an engine failure in the middle of a session.
@@ -24,10 +24,7 @@ async function sql(store: Store, statements: readonly string[]): Promise<void> {
 }
 
 test('in memory: a local write captured by a session that then rolls back is still pushed later', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
+  const { clock, server, handler, client, options } = await memoryPair();
   let onPull: (() => Promise<void>) | undefined;
   const fetch: Fetch = async (input, init) => {
     if (String(init.body).includes('"type":"pull"') && onPull !== undefined) {
@@ -37,7 +34,7 @@ test('in memory: a local write captured by a session that then rolls back is sti
     }
     return direct(handler)(input, init);
   };
-  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch, intervalMs: 0 });
+  const sync = startSync(client, { ...options, fetch });
   await sync.syncNow();
 
   await sql(client, ARM);
@@ -63,11 +60,8 @@ test('in memory: a local write captured by a session that then rolls back is sti
 });
 
 test('in memory, server side: a server write captured by a push session that rolls back is still served', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 });
+  const { clock, server, handler, client, options } = await memoryPair();
+  const sync = startSync(client, options);
   await sync.syncNow();
   await sql(server, ARM);
   await server.set('a:g', 'server-side', 'written on the server');
@@ -86,19 +80,15 @@ test('in memory, server side: a server write captured by a push session that rol
 });
 
 test("in memory: two syncs on one store do not echo each other's received changes as local ones", async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
+  const { clock, server, handler, client, options } = await memoryPair();
   const pushed: string[] = [];
   const fetch: Fetch = (input, init) => {
     const body = JSON.parse(String(init.body)) as { type: string; changes?: { key: string }[] };
     if (body.type === 'push') for (const change of body.changes ?? []) pushed.push(change.key);
     return direct(handler)(input, init);
   };
-  const options = { url: 'http://s/', namespaces: ['a'], fetch, intervalMs: 0 };
-  const first = startSync(client, options);
-  const second = startSync(client, { ...options, url: 'http://s/second' });
+  const first = startSync(client, { ...options, fetch });
+  const second = startSync(client, { ...options, fetch, url: 'http://s/second' });
   await first.syncNow();
   await second.syncNow();
   await server.set('a:g', 'remote', 'written on the server');
@@ -153,11 +143,7 @@ test('in memory: a relay (a handler and a client on one store) does not echo rec
 });
 
 test('in memory: a local write is recorded once, whichever of two syncs on the store records it', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
   const first = startSync(client, options);
   const second = startSync(client, { ...options, url: 'http://s/second' });
   await first.syncNow();
@@ -237,11 +223,7 @@ test('in memory: a local write queued behind a session that rolls back is not ta
 });
 
 test('in memory: a stop() that fails to put the triggers back loses no write; the next sync sends them', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
   let sync = startSync(client, options);
   await sync.syncNow();
   await sql(client, [

@@ -11,14 +11,10 @@ import { openStore } from '@go-store/adapter-node';
 import { startSync } from '@go-store/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Clock, direct, openMemory, serve, snapshot } from './support.js';
+import { Clock, direct, memoryPair, openMemory, serve, snapshot } from './support.js';
 
 test('in memory: writes issued while startSync installs its schema, and right before and after stop(), are synced', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
   const writes: Promise<unknown>[] = [];
   let sync = startSync(client, options);
   writes.push(client.set('a:g', 'installing', '1'));
@@ -52,11 +48,7 @@ test('in memory: writes issued while startSync installs its schema, and right be
 });
 
 test('in memory: stop() racing syncNow() loses no write, and a new sync started before stop() resolves picks up', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
   const first = startSync(client, options);
   await first.syncNow();
   const writes: Promise<unknown>[] = [client.set('a:g', 'k1', '1')];
@@ -153,11 +145,8 @@ test('in memory: TTL keys expire alike everywhere; a key written again after exp
 });
 
 test('in memory: a received delete of a key absent here, then local writes of that key, are synced', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const sync = startSync(client, { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 });
+  const { clock, server, handler, client, options } = await memoryPair();
+  const sync = startSync(client, options);
   await sync.syncNow();
   await server.set('a:g', 'k', 'server');
   clock.advance(10);

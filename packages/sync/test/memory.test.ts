@@ -9,7 +9,7 @@ import type { Store } from '@go-store/core';
 import { startSync } from '@go-store/sync';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Clock, direct, openMemory, serve, snapshot } from './support.js';
+import { Clock, direct, memoryPair, openMemory, serve, snapshot } from './support.js';
 
 const TRIGGERS =
   "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name GLOB 'gostore_sync_kv_*' ORDER BY name";
@@ -19,11 +19,7 @@ async function syncTriggers(store: Store): Promise<string[]> {
 }
 
 test('in memory: no trigger on kv while sync runs; back once it stops; writes made meanwhile sync', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
 
   await client.set('a:g', 'before', 'written before sync started');
   let sync = startSync(client, options);
@@ -57,11 +53,7 @@ test('in memory: no trigger on kv while sync runs; back once it stops; writes ma
 });
 
 test('in memory: a local write landing right after a session applied a received change is synced', async () => {
-  const clock = new Clock();
-  const server = await openMemory(clock.reader());
-  const handler = serve(server, { authorize: () => ['a'] });
-  const client = await openMemory(clock.reader());
-  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  const { clock, server, handler, client, options } = await memoryPair();
   const sync = startSync(client, options);
   await sync.syncNow();
 

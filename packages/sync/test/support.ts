@@ -35,6 +35,22 @@ export function serve(store: Store, options: Partial<SyncHandlerOptions> = {}): 
   return createSyncHandler(store, { authorize: () => ['a', 'b'], ...options });
 }
 
+/** A server and a client, both in memory on one clock; `options` syncs namespace `a` between them. */
+export async function memoryPair(): Promise<{
+  clock: Clock;
+  server: Store;
+  handler: SyncHandler;
+  client: Store;
+  options: { url: string; namespaces: string[]; fetch: Fetch; intervalMs: number };
+}> {
+  const clock = new Clock();
+  const server = await openMemory(clock.reader());
+  const handler = serve(server, { authorize: () => ['a'] });
+  const client = await openMemory(clock.reader());
+  const options = { url: 'http://s/', namespaces: ['a'], fetch: direct(handler), intervalMs: 0 };
+  return { clock, server, handler, client, options };
+}
+
 /** The live entries of the given namespaces, as dump lines. */
 export function snapshot(store: Store, namespaces: readonly string[]): Promise<string[]> {
   return syncedLines(dump(store), namespaces);
