@@ -38,12 +38,7 @@ class StoreRecord {
       seen.groups.set(event.group, at);
       seen.times.delete(event.group);
     } else {
-      let keys = seen.times.get(event.group);
-      if (keys === undefined) {
-        keys = new Map();
-        seen.times.set(event.group, keys);
-      }
-      keys.set(event.key, at);
+      keysOf(seen.times, event.group).set(event.key, at);
     }
     for (const listener of this.listeners) listener.onWrite();
   }
@@ -64,6 +59,16 @@ class StoreRecord {
   }
 }
 
+/** The inner map of `group` in a group → key → value map, created when missing. */
+function keysOf<V>(byGroup: Map<string, Map<string, V>>, group: string): Map<string, V> {
+  let keys = byGroup.get(group);
+  if (keys === undefined) {
+    keys = new Map();
+    byGroup.set(group, keys);
+  }
+  return keys;
+}
+
 const records = new WeakMap<Store, StoreRecord>();
 
 function recordOf(store: Store): StoreRecord {
@@ -82,11 +87,7 @@ export function ownWrites(store: Store): OwnWrites {
   sessions.add(expected);
   return {
     expect(group, key, value) {
-      let keys = expected.get(group);
-      if (keys === undefined) {
-        keys = new Map();
-        expected.set(group, keys);
-      }
+      const keys = keysOf(expected, group);
       const outcomes = keys.get(key);
       if (outcomes === undefined) keys.set(key, [value]);
       else outcomes.push(value);
@@ -175,11 +176,7 @@ export class WriteTimes {
     for (const [group, keys] of taken.times) {
       // The group was deleted since: those writes are gone, as the listener forgets them then.
       if (seen.groups.has(group)) continue;
-      let current = seen.times.get(group);
-      if (current === undefined) {
-        current = new Map();
-        seen.times.set(group, current);
-      }
+      const current = keysOf(seen.times, group);
       for (const [key, at] of keys) if (!current.has(key)) current.set(key, at);
     }
     for (const [group, at] of taken.groups) if (!seen.groups.has(group)) seen.groups.set(group, at);
