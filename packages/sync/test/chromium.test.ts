@@ -161,7 +161,9 @@ test('offline: edits made while the context is offline reach another browser onc
   const page = await openPage(context, `offline-${run}`, clock, 0);
   const other = await openPage(otherContext, `offline-other-${run}`, clock, 0);
   try {
-    const options = { retryDelayMs: 20, maxRetryDelayMs: 100, batchSize: 100 };
+    // The first retry waits 125–250 ms: long enough that the status read right after a failed
+    // syncNow still finds 'offline', not the retry under way (under load a 10 ms one could start).
+    const options = { retryDelayMs: 250, maxRetryDelayMs: 500, batchSize: 100 };
     await call(page, 'start', ['a'], options);
     await call(other, 'start', ['a'], options);
     await call(page, 'set', 'a:notes', 'first', 'written online');
