@@ -14,7 +14,15 @@
 
 import { useBroker } from './membership.js';
 import { type BrokerHello, inSharedWorker, serveBroker } from './port-broker.js';
-import { ANSWER, EVENTS, type Request, type Response, requestCodec, serialiseError } from './protocol.js';
+import {
+  ANSWER,
+  EVENTS,
+  type ReaderNotice,
+  type Request,
+  type Response,
+  requestCodec,
+  serialiseError,
+} from './protocol.js';
 import { openShared, type SharedDriver } from './shared-driver.js';
 import { useWasmUrl } from './sqlite3.js';
 import { Answers, decodeCalls, type Wire } from './wire.js';
@@ -22,7 +30,7 @@ import { Answers, decodeCalls, type Wire } from './wire.js';
 /** The part of a dedicated worker's global scope used here (the DOM library types `self` as a window). */
 interface WorkerScope {
   onmessage: ((event: MessageEvent<Wire | BrokerHello>) => void) | null;
-  postMessage(message: Wire): void;
+  postMessage(message: Wire | ReaderNotice, transfer?: Transferable[]): void;
 }
 
 /** One store of the page: its driver once open, and the calls that arrived while it opened. */
@@ -102,6 +110,13 @@ async function open(id: number, db: number, name: string, vfs: Parameters<typeof
   try {
     const driver = await openShared(name, vfs);
     driver.events.subscribe((events) => post(db, EVENTS, true, events));
+    // At once, not with the answers of this turn: the page must hear that its port is gone
+    // before any answer from the next leader.
+    const reader = `${vfs}:${name}`;
+    driver.offerReaders((offer) => {
+      if (offer === undefined) scope.postMessage({ reader } satisfies ReaderNotice);
+      else scope.postMessage({ reader, ...offer } satisfies ReaderNotice, [offer.port]);
+    });
     connection.driver = driver;
     post(id, ANSWER, true, undefined);
   } catch (error) {

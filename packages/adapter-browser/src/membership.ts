@@ -39,6 +39,13 @@ import {
 } from './tab-protocol.js';
 import { type Answers, decodeAnswers, decodeCalls, encodeCalls, type Wire } from './wire.js';
 
+/**
+ * A port on which the page whose database worker this is may send its stores' plain reads
+ * straight to the leader (see worker-host.ts), or undefined: the page has none (any more), and
+ * sends reads through its worker. `leader` and `member` address the page's `req` messages.
+ */
+export type ReaderPort = { readonly port: MessagePort; readonly leader: string; readonly member: string } | undefined;
+
 /** A store's side of the membership (its driver). */
 export interface Session {
   /** The leader answered one of this session's calls. */
@@ -65,7 +72,7 @@ export function useBroker(port: MessagePort): void {
     if (data?.v !== BROKER_PROTOCOL || data.t !== 'client') return;
     const member = members.get(data.key);
     if (member === undefined) data.port.close();
-    else member.acceptClient(data.leader, data.member, data.port);
+    else member.acceptClient(data.leader, data.member, data.port, data.reader === true);
   };
 }
 
@@ -118,6 +125,14 @@ export class Membership {
   #portInUse = false;
   /** As follower: calls sent to the current leader and not answered yet. */
   #unanswered = 0;
+  /** As leader: the pages that send their plain reads on a port of their own, by reader id. */
+  #readers = new Map<string, MessagePort>();
+  /** As follower: who is told of the page's reader port (see {@link ReaderPort}). */
+  #onReader: ((reader: ReaderPort) => void) | undefined;
+  /** As follower: the reader port asked of the leader, until it confirms it. */
+  #readerOffered: MessagePort | undefined;
+  /** As follower: whether the page was given a reader port for the current leader. */
+  #readerGiven = false;
 
   constructor(name: string, vfs: BrowserVfs, key: string, onClose: () => void) {
     this.#name = name;
@@ -182,6 +197,19 @@ export class Membership {
     return this.#closed || this.#leaderId === undefined ? undefined : this.#leader;
   }
 
+  /**
+   * Gives the page a port straight to the leader for its plain reads whenever this member
+   * follows one that has confirmed it, and tells it when that port is no longer to be used
+   * (before anything else it hears of the next leader). A page's worker calls this once per
+   * database; only the last listener is told.
+   */
+  offerReaders(listener: (reader: ReaderPort) => void): void {
+    this.#onReader = listener;
+    if (this.#leaderId !== undefined && !this.#readerGiven && this.#readerOffered === undefined) {
+      this.#offerReader(this.#leaderId);
+    }
+  }
+
   /** Whether every event up to `seq` has been delivered here. */
   hasReached(seq: number): boolean {
     return this.#lastSeq === undefined || this.#lastSeq >= seq;
@@ -213,13 +241,15 @@ export class Membership {
    * As leader `leader`: `member` sends its calls on `port` from now on (see port-broker.ts);
    * answers and events for it go there too.
    */
-  acceptClient(leader: string, member: string, port: MessagePort): void {
+  acceptClient(leader: string, member: string, port: MessagePort, reader = false): void {
     if (this.#closed || this.#leader === undefined || leader !== this.#leaderId) {
       port.close();
       return;
     }
-    this.#clients.get(member)?.close();
-    this.#clients.set(member, port);
+    // A page's reader port carries reads only: answers go there, events do not.
+    const ports = reader ? this.#readers : this.#clients;
+    ports.get(member)?.close();
+    ports.set(member, port);
     port.onmessage = ({ data }: MessageEvent<TabMessage>) => this.#onMessage(data);
     port.postMessage({ v: TAB_PROTOCOL, t: 'port', from: leader } satisfies TabMessage);
   }
@@ -245,12 +275,52 @@ export class Membership {
     broker.postMessage(connect, [port2]);
   }
 
+  /**
+   * As follower: asks the broker for a second port to the new leader `id`, for the page's
+   * reads, and hands it to the page once the leader confirms it.
+   */
+  #offerReader(id: string): void {
+    if (broker === undefined || this.#leader !== undefined || this.#onReader === undefined) return;
+    const { port1, port2 } = new MessageChannel();
+    this.#readerOffered = port1;
+    const member = `${this.id}${READER}`;
+    port1.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+      if (this.#readerOffered !== port1 || data?.v !== TAB_PROTOCOL || data.t !== 'port') return;
+      this.#readerOffered = undefined;
+      if (data.from !== this.#leaderId) {
+        port1.close();
+        return;
+      }
+      port1.onmessage = null;
+      this.#readerGiven = true;
+      this.#onReader?.({ port: port1, leader: id, member });
+    };
+    const connect: BrokerMessage = {
+      v: BROKER_PROTOCOL,
+      t: 'connect',
+      key: this.#key,
+      leader: id,
+      member,
+      port: port2,
+      reader: true,
+    };
+    broker.postMessage(connect, [port2]);
+  }
+
   #dropPort(): void {
     this.#port?.close();
     this.#port = undefined;
     this.#portConfirmed = false;
     this.#portInUse = false;
     this.#unanswered = 0;
+    this.#readerOffered?.close();
+    this.#readerOffered = undefined;
+    // The page re-sends the reads it sent on its port through this worker, which re-sends
+    // them to the next leader: it hears this before any answer from that leader.
+    if (this.#readerGiven) {
+      this.#readerGiven = false;
+      this.#onReader?.(undefined);
+    }
   }
 
   #post(message: TabMessage): void {
@@ -270,7 +340,8 @@ export class Membership {
         return;
       case 'req':
         if (this.#leader === undefined || message.to !== this.#leaderId) return;
-        this.#watchMember(message.from);
+        // A page's reads come from its worker's member: they go when it goes.
+        this.#watchMember(memberOfReader(message.from));
         this.#leader.handle(message.from, decodeRequests(message.batch));
         return;
       case 'res':
@@ -302,6 +373,7 @@ export class Membership {
     this.#leaderId = id;
     this.#dropPort();
     this.#offerPort(id);
+    this.#offerReader(id);
     // Calls not sent yet: the sessions re-send what may still be sent (never a call of a
     // transaction begun on the old leader).
     this.#outgoing = [];
@@ -410,6 +482,7 @@ export class Membership {
     this.#leaderAbort = new AbortController();
     this.#watched = new Set();
     this.#clients = new Map();
+    this.#readers = new Map();
     this.#leader = new Leader(db, failure, (events, own, others) => this.#output(id, events, own, others), this.id);
     this.#leaderChanged(id);
     this.#post({ v: TAB_PROTOCOL, t: 'leader', id });
@@ -435,7 +508,7 @@ export class Membership {
     for (const response of own) this.#receive(response);
     for (const [member, wire] of others) {
       const message: TabMessage = { v: TAB_PROTOCOL, t: 'res', to: member, from: id, batch: wire.wire() };
-      const port = this.#clients.get(member);
+      const port = this.#clients.get(member) ?? this.#readers.get(member);
       if (port === undefined) this.#post(message);
       else port.postMessage(message);
     }
@@ -450,9 +523,13 @@ export class Membership {
       .request(memberLockName(member), { signal: this.#leaderAbort?.signal }, () => {
         this.#watched.delete(member);
         if (this.#leader !== leader) return;
+        const reader = `${member}${READER}`;
         leader?.forget(member);
+        leader?.forget(reader);
         this.#clients.get(member)?.close();
         this.#clients.delete(member);
+        this.#readers.get(reader)?.close();
+        this.#readers.delete(reader);
       })
       .catch(() => {
         // This member stopped leading first.
@@ -471,8 +548,9 @@ export class Membership {
     this.#releaseMember?.();
     this.#channel.close();
     this.#dropPort();
-    for (const port of this.#clients.values()) port.close();
+    for (const port of [...this.#clients.values(), ...this.#readers.values()]) port.close();
     this.#clients.clear();
+    this.#readers.clear();
     for (const waiter of this.#reached.splice(0)) waiter.resolve();
   }
 }
@@ -495,6 +573,14 @@ function decodeRequests(wire: Wire): TabRequest[] {
   const batch: TabRequest[] = [];
   decodeCalls(tabRequestCodec, wire, (request) => batch.push(request));
   return batch;
+}
+
+/** What a member's id is followed by to name its page's reader (see {@link ReaderPort}). */
+const READER = '|reads';
+
+/** The member a caller belongs to: a page's reader belongs to its worker's member. */
+function memberOfReader(caller: string): string {
+  return caller.endsWith(READER) ? caller.slice(0, -READER.length) : caller;
 }
 
 function randomId(): string {

@@ -15,7 +15,7 @@
  */
 
 /** The version of the broker's messages; a message of another version is ignored. */
-export const BROKER_PROTOCOL = 1;
+export const BROKER_PROTOCOL = 2;
 
 /** What a page sends its database worker: its port to the broker. */
 export interface BrokerHello {
@@ -27,10 +27,19 @@ export interface BrokerHello {
  * - `lead`: the sender's context leads it as `leader` from now on;
  * - `connect`: pass `port` to `leader`, for the context `member`;
  * - `client`: (from the broker, to the leader) `member`'s port.
+ *
+ * A page's database worker also asks for a port for the page itself (`reader`), on which the
+ * page sends its stores' plain reads straight to the leader.
  */
 export type BrokerMessage = { readonly v: typeof BROKER_PROTOCOL; readonly key: string; readonly leader: string } & (
   | { readonly t: 'lead' }
-  | { readonly t: 'connect' | 'client'; readonly member: string; readonly port: MessagePort }
+  | {
+      readonly t: 'connect' | 'client';
+      readonly member: string;
+      readonly port: MessagePort;
+      /** For a page's reads only (see membership.ts), not the member's own calls and events. */
+      readonly reader?: true;
+    }
 );
 
 /** The part of a shared worker's global scope used here. */

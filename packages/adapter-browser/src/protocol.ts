@@ -45,6 +45,19 @@ export type Request = {
  */
 export type Response = readonly [to: number, kind: typeof ANSWER | typeof EVENTS, ok: boolean, payload: unknown];
 
+/**
+ * What the worker tells the page about the database `reader` (`vfs:name`): from now on the
+ * page may send its stores' plain reads on `port` straight to the leader, as `req` messages
+ * from `member` to `leader` (see membership.ts); or, without a port, that it may no longer, and
+ * is to send through the worker again the reads it sent there and has no answer to.
+ */
+export interface ReaderNotice {
+  readonly reader: string;
+  readonly port?: MessagePort;
+  readonly leader?: string;
+  readonly member?: string;
+}
+
 /** The kinds of {@link Response}. */
 export const ANSWER = 1;
 export const EVENTS = 0;

@@ -15,7 +15,7 @@
  */
 import type { MaybePromise, SharedEvents, SqlDriver, SqlRow, SqlValue, StoreEvent } from '@go-store/core';
 import { lostGroup, NOT_NOW } from './leader.js';
-import { joinDatabase, leaderError, type Membership, noSharing, type Session } from './membership.js';
+import { joinDatabase, leaderError, type Membership, noSharing, type ReaderPort, type Session } from './membership.js';
 import { type BrowserVfs, hasOpfsSyncAccess, noOpfsError } from './open-database.js';
 import type { CommitAnswer, EventRecord, NewEvent, OpenAnswer, TabRequest, TabResponse } from './tab-protocol.js';
 
@@ -148,6 +148,11 @@ export class SharedDriver implements SqlDriver, Session {
     } finally {
       this.leave();
     }
+  }
+
+  /** See {@link Membership.offerReaders}. */
+  offerReaders(listener: (reader: ReaderPort) => void): void {
+    this.#membership.offerReaders(listener);
   }
 
   /** Leaves the membership (the last session to leave ends it). */

@@ -7,7 +7,8 @@
  * message says whom it is for, and the others ignore it. Calls are batched: all the calls a
  * context makes in one turn of its event loop go in one message, and so do the answers.
  *
- * Version 3 (batches laid out flat, rows value by value, see wire.ts). A message of another version is ignored, so
+ * Version 4 (batches laid out flat, rows value by value, see wire.ts; a page's reads on a port
+ * of their own, see membership.ts). A message of another version is ignored, so
  * tabs running two releases of the package side by side do not misread each other (they do not
  * share the database either).
  */
@@ -17,7 +18,7 @@ import type { SerialisedError } from './protocol.js';
 import { type CallCodec, NONE, type ReadCall, type Wire } from './wire.js';
 
 /** The version of these messages. */
-export const TAB_PROTOCOL = 3;
+export const TAB_PROTOCOL = 4;
 
 /**
  * The Web Lock the leader holds while it owns the database; every context with the database

@@ -5,6 +5,7 @@
  */
 import type { SharedEvents, SqlDriver, SqlRow, SqlValue, StoreEvent } from '@go-store/core';
 import type { BrowserVfs } from './open-database.js';
+import type { ReadCall } from './wire.js';
 import { acquireHost, type WorkerHost } from './worker-host.js';
 
 /** A driver for one database opened in the page's database worker. */
@@ -17,6 +18,10 @@ export class WorkerDriver implements SqlDriver {
   readonly events: SharedEvents;
   #staged: readonly StoreEvent[] = [];
   #released = false;
+  /** The database, as `vfs:name`: its reads may go straight to its leader (see worker-host.ts). */
+  #database = '';
+  /** Whether a transaction is open: its reads are part of it, and go where it goes. */
+  #inGroup = false;
 
   /** Attaches to (or starts) the worker at `url`; call {@link WorkerDriver.open} next. */
   constructor(url: string | URL, onClose: () => void = () => undefined) {
@@ -33,6 +38,7 @@ export class WorkerDriver implements SqlDriver {
 
   /** Opens the database in the worker; on failure the driver is released. */
   async open(name: string, vfs: BrowserVfs, wasmUrl: string): Promise<void> {
+    this.#database = `${vfs}:${name}`;
     try {
       await this.#host.call(this.#db, { op: 'open', name, vfs, wasmUrl });
     } catch (error) {
@@ -42,11 +48,15 @@ export class WorkerDriver implements SqlDriver {
   }
 
   all(sql: string, params: readonly SqlValue[]): Promise<SqlRow[]> {
-    return this.#host.call(this.#db, { op: 'all', sql, params }) as Promise<SqlRow[]>;
+    return this.#read({ op: 'all', sql, params }) as Promise<SqlRow[]>;
   }
 
   get(sql: string, params: readonly SqlValue[]): Promise<SqlRow | undefined> {
-    return this.#host.call(this.#db, { op: 'get', sql, params }) as Promise<SqlRow | undefined>;
+    return this.#read({ op: 'get', sql, params }) as Promise<SqlRow | undefined>;
+  }
+
+  #read(read: ReadCall): Promise<unknown> {
+    return this.#inGroup ? this.#host.call(this.#db, read) : this.#host.read(this.#db, this.#database, read);
   }
 
   run(sql: string, params: readonly SqlValue[]): Promise<number> {
@@ -59,6 +69,7 @@ export class WorkerDriver implements SqlDriver {
 
   begin(): void {
     this.#staged = [];
+    this.#inGroup = true;
     // The worker's driver answers begin() at once (see shared-driver.ts): send it along with
     // the first statement, and let that statement report a failure.
     this.#host.call(this.#db, { op: 'begin' }).catch(() => undefined);
@@ -67,10 +78,12 @@ export class WorkerDriver implements SqlDriver {
   async commit(): Promise<void> {
     const events = this.#staged;
     this.#staged = [];
+    this.#inGroup = false;
     await this.#host.call(this.#db, { op: 'commit', events });
   }
 
   async rollback(): Promise<void> {
+    this.#inGroup = false;
     await this.#host.call(this.#db, { op: 'rollback' });
   }
 

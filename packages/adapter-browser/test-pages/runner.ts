@@ -1,7 +1,9 @@
 /**
  * The conformance page. `?mode=worker` runs the suites inside a worker on the direct driver;
  * `?mode=main` runs them here, on the main-thread store that talks to a worker per database;
- * `?mode=follower` runs them here too, on databases another context (holder-worker.ts) leads.
+ * `?mode=follower` runs them here too, on databases another context (holder-worker.ts) leads;
+ * `?mode=tab-follower` likewise, on databases another page (holder-page.ts, in an iframe) leads,
+ * so that reads go straight to that page's worker.
  * The outcome is `globalThis.goStoreResult` (a Promise), which the Node side awaits.
  */
 import { openStore, type Store } from '@go-store/adapter-browser';
@@ -45,19 +47,19 @@ async function onMainThread(): Promise<SuiteResult> {
  * page's store follows, so every call crosses to that context. Closing the store closes the
  * leader's too.
  */
-async function asFollower(): Promise<SuiteResult> {
-  const holder = new Worker(new URL('./holder-worker.js', import.meta.url), { type: 'module' });
+async function asFollower(holder: Holder): Promise<SuiteResult> {
   let nextId = 1;
   const waiting = new Map<number, (error: string | undefined) => void>();
-  holder.onmessage = (event: MessageEvent<{ id: number; error?: string }>) => {
-    waiting.get(event.data.id)?.(event.data.error);
-    waiting.delete(event.data.id);
-  };
+  holder.onReply((reply) => {
+    waiting.get(reply.id)?.(reply.error);
+    waiting.delete(reply.id);
+  });
+  await holder.ready;
   const ask = (op: HolderRequest['op'], name: string): Promise<void> =>
     new Promise((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, (error) => (error === undefined ? resolve() : reject(new Error(error))));
-      holder.postMessage({ id, op, name, vfs } satisfies HolderRequest);
+      holder.send({ id, op, name, vfs } satisfies HolderRequest);
     });
   const open = opener(
     async (name, options) => {
@@ -71,13 +73,82 @@ async function asFollower(): Promise<SuiteResult> {
     run,
   );
   try {
-    return await runSuites(`non-leader tab (${vfs})`, open);
+    return await runSuites(holder.label, open);
   } finally {
-    holder.terminate();
+    holder.stop();
   }
 }
 
-const result = mode === 'main' ? onMainThread() : mode === 'follower' ? asFollower() : inWorker();
+type HolderReply = { id: number; error?: string };
+
+/** The context that leads the databases of a follower run. */
+interface Holder {
+  readonly label: string;
+  readonly ready: Promise<void>;
+  onReply(listener: (reply: HolderReply) => void): void;
+  send(request: HolderRequest): void;
+  stop(): void;
+}
+
+/** An app's own worker leads: the runner's worker reaches it on the database's channel. */
+function holderWorker(): Holder {
+  const worker = new Worker(new URL('./holder-worker.js', import.meta.url), { type: 'module' });
+  return {
+    label: `non-leader tab (${vfs})`,
+    ready: Promise.resolve(),
+    onReply: (listener) => {
+      worker.onmessage = (event: MessageEvent<HolderReply>) => listener(event.data);
+    },
+    send: (request) => worker.postMessage(request),
+    stop: () => worker.terminate(),
+  };
+}
+
+/** Batches of reads this page has sent on a port straight to a leader (see holderPage). */
+let directBatches = 0;
+
+/**
+ * Another page leads (with its own database worker), as another tab would. The runner counts
+ * the messages its main thread posts on ports: only its stores' reads to the leader go so.
+ */
+function holderPage(): Holder {
+  const postMessage = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function (this: MessagePort, ...args: Parameters<MessagePort['postMessage']>) {
+    directBatches++;
+    return postMessage.apply(this, args);
+  } as MessagePort['postMessage'];
+  const frame = document.createElement('iframe');
+  frame.src = new URL('./holder.html', location.href).href;
+  let listener: (reply: HolderReply) => void = () => undefined;
+  let loaded: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    loaded = resolve;
+  });
+  addEventListener('message', (event: MessageEvent<HolderReply>) => {
+    if (event.source !== frame.contentWindow) return;
+    if (event.data.id === 0) loaded();
+    else listener(event.data);
+  });
+  document.body.append(frame);
+  return {
+    label: `non-leader page, reads straight to the leading page (${vfs})`,
+    ready,
+    onReply: (next) => {
+      listener = next;
+    },
+    send: (request) => frame.contentWindow?.postMessage(request, location.origin),
+    stop: () => frame.remove(),
+  };
+}
+
+const result =
+  mode === 'main'
+    ? onMainThread()
+    : mode === 'follower'
+      ? asFollower(holderWorker())
+      : mode === 'tab-follower'
+        ? asFollower(holderPage()).then((r) => ({ ...r, directBatches }))
+        : inWorker();
 (globalThis as { goStoreResult?: Promise<SuiteResult> }).goStoreResult = result;
 result.then(
   (r) => {

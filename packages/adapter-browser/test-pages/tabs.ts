@@ -5,6 +5,15 @@
 import { DriverError, openStore, QuotaExceededError, type Store } from '@go-store/adapter-browser';
 import type { TabsWorkerRequest } from './tabs-worker.js';
 
+// Every message this page posts to a worker (its database worker's, and tabs.inWorker's):
+// a tab whose reads go straight to another tab's leader posts none for them.
+let posted = 0;
+const postMessage = Worker.prototype.postMessage;
+Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+  posted++;
+  return postMessage.apply(this, args);
+} as Worker['postMessage'];
+
 const stores = new Map<string, Store>();
 /** Every event each database's store received, as `type group key value`. */
 const events = new Map<string, string[]>();
@@ -116,6 +125,74 @@ const tabs = {
     await Promise.all(opened.map((s) => s.close()));
     const failures = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     return { resolved: results.length - failures.length, failures };
+  },
+  /** How many messages this page has posted to workers so far. */
+  posted(): number {
+    return posted;
+  },
+  /** Writes `r/k0…r/k<count-1>` as `v0…`, for {@link tabs.readRounds}. */
+  fill(name: string, count: number): Promise<void> {
+    return store(name).setMany('r', Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, `v${i}`])));
+  },
+  /**
+   * Whether a get on `name` goes without a message to this page's worker, tried until it does
+   * (the port to the leader comes a moment after the store opens) for up to `ms`.
+   */
+  async readsGoDirect(name: string, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const before = posted;
+      await store(name).get('r', 'k0');
+      if (posted === before) return true;
+      if (performance.now() > deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  },
+  /**
+   * Reads the keys `r/k0…` (written as `v0…` first) in `rounds` rounds of `count` gets issued
+   * at once, and a getAll each round, until `rounds` are done; counts reads that got a wrong
+   * value and collects every error.
+   */
+  async readRounds(name: string, rounds: number, count: number) {
+    const s = store(name);
+    let wrong = 0;
+    const failures: string[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const reads = Array.from({ length: count }, (_, i) => s.get('r', `k${i}`));
+      const [values, all] = await Promise.all([Promise.allSettled(reads), s.getAll('r').catch(String)]);
+      for (const [i, result] of values.entries()) {
+        if (result.status === 'rejected') failures.push(String(result.reason));
+        else if (result.value !== `v${i}`) wrong++;
+      }
+      if (typeof all === 'string') failures.push(all);
+      else if (Object.keys(all).length !== count) wrong++;
+      progress.set(`${name}:reads`, round + 1);
+    }
+    return { wrong, failures };
+  },
+  /**
+   * Writes then reads at once, `count` times, from one store and from two: each read is
+   * issued right after the write, without waiting for it. Returns the reads that missed it.
+   */
+  async readYourWrites(name: string, count: number): Promise<string[]> {
+    const s = store(name);
+    const other = await openStore(name, { purgeIntervalMs: 0 });
+    const missed: string[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const write = s.set('ryw', 'k', `v${i}`);
+        const same = s.get('ryw', 'k');
+        const fromOther = other.get('ryw', 'k');
+        await write;
+        if ((await same) !== `v${i}`) missed.push(`same store ${i}: ${await same}`);
+        if ((await fromOther) !== `v${i}`) missed.push(`other store ${i}: ${await fromOther}`);
+        // Awaited, then read straight from the leader.
+        if ((await other.get('ryw', 'k')) !== `v${i}`) missed.push(`after the write ${i}`);
+      }
+    } finally {
+      await other.close();
+    }
+    return missed;
   },
   /** The time from now until a get on `name` answers, in ms. */
   async timeGet(name: string): Promise<number> {

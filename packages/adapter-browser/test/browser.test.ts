@@ -63,7 +63,10 @@ function stripColours(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
-async function conformance(mode: 'worker' | 'main' | 'follower', vfs: 'opfs-sahpool' | 'opfs'): Promise<void> {
+async function conformance(
+  mode: 'worker' | 'main' | 'follower' | 'tab-follower',
+  vfs: 'opfs-sahpool' | 'opfs',
+): Promise<void> {
   const page = await state.context!.newPage();
   try {
     await page.goto(
@@ -82,6 +85,11 @@ async function conformance(mode: 'worker' | 'main' | 'follower', vfs: 'opfs-sahp
     assert.ok(result.total > 0, 'ran no test');
     assert.is(result.passed, result.total - result.skipped);
     assert.ok(result.conformance, 'the conformance suite ran');
+    if (mode === 'tab-follower') {
+      const { directBatches } = result as SuiteResult & { directBatches?: number };
+      console.log(`  ${directBatches} batches of reads went straight to the leading page`);
+      assert.ok((directBatches ?? 0) > 0, 'no read went straight to the leading page');
+    }
   } finally {
     await page.close();
   }
@@ -116,6 +124,12 @@ test('conformance: main thread, through the worker proxy (opfs-sahpool)', async 
 // call crosses from this page to its worker, then to that worker and back.
 test('conformance: from a context that does not lead the database (opfs-sahpool)', async () => {
   await conformance('follower', 'opfs-sahpool');
+});
+
+// Every test's database is led by another page's database worker (an iframe's), so this page's
+// plain reads go straight to that worker, and everything else through this page's worker.
+test('conformance: from a page whose reads go straight to the leading page (opfs-sahpool)', async () => {
+  await conformance('tab-follower', 'opfs-sahpool');
 });
 
 test('a tab that goes away without closing its store releases the database', async () => {

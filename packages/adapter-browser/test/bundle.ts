@@ -20,6 +20,7 @@ const ENTRIES = [
   'test-pages/runner.ts',
   'test-pages/suite-worker.ts',
   'test-pages/holder-worker.ts',
+  'test-pages/holder-page.ts',
   'test-pages/lab.ts',
   'test-pages/lab-worker.ts',
   'test-pages/no-sync-worker.ts',

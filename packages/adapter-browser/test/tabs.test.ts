@@ -84,6 +84,58 @@ test("a tab's calls reach another tab's leader on a port of their own, not on th
   }
 });
 
+test("a tab's plain reads go straight to the leading tab, never ahead of the tab's own writes", async () => {
+  const name = `direct-${run}`;
+  const pages = [await tab(name), await tab(name)];
+  const follower = pages[1]!;
+  try {
+    await call(follower, `tabs.fill('${name}', 100)`);
+    assert.ok(await call(follower, `tabs.readsGoDirect('${name}', 5000)`), 'reads still go through the worker');
+    const before = await call<number>(follower, 'tabs.posted()');
+    const result = await call(follower, `tabs.readRounds('${name}', 5, 100)`);
+    assert.equal(result, { wrong: 0, failures: [] });
+    assert.is(await call(follower, 'tabs.posted()'), before, 'no message to the worker for 500 gets and 5 getAlls');
+    // A transaction's reads are part of it, and go with it through the worker.
+    await call(follower, `tabs.increment('${name}', 1)`);
+    assert.ok((await call<number>(follower, 'tabs.posted()')) > before);
+    assert.equal(await call(follower, `tabs.readYourWrites('${name}', 30)`), []);
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+/**
+ * Two tabs read in rounds of 100 gets and a getAll, straight from the leading tab, while it
+ * goes away: every read resolves, with the value written.
+ */
+async function readsAcrossFailover(name: string, kill: (leader: Page) => Promise<void>): Promise<void> {
+  const leader = await tab(name);
+  const pages = [await tab(name), await tab(name)];
+  try {
+    await call(pages[0]!, `tabs.fill('${name}', 100)`);
+    for (const page of pages) assert.ok(await call(page, `tabs.readsGoDirect('${name}', 5000)`));
+    const loops = pages.map((page) =>
+      call<{ wrong: number; failures: string[] }>(page, `tabs.readRounds('${name}', 40, 100)`, 60_000),
+    );
+    await pages[0]!.waitForFunction(`tabs.progress('${name}:reads') >= 3`);
+    await kill(leader);
+    for (const result of await Promise.all(loops)) assert.equal(result, { wrong: 0, failures: [] });
+    for (const page of pages) assert.is(await call(page, `tabs.progress('${name}:reads')`), 40);
+  } finally {
+    await closeAll([leader, ...pages]);
+  }
+}
+
+test('reads straight from the leading tab while it crashes: every one resolves, with the value written', async () => {
+  await readsAcrossFailover(`reads-crash-${run}`, async (leader) => {
+    await leader.goto('chrome://crash').catch(() => undefined);
+  });
+});
+
+test('reads straight from the leading tab while it closes: every one resolves, with the value written', async () => {
+  await readsAcrossFailover(`reads-close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
+});
+
 test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
   const name = `events-${run}`;
   const pages = [await tab(name), await tab(name), await tab(name)];
