@@ -2,7 +2,14 @@
  * A page for the many-tabs tests: the Node side opens several of these on one database and
  * drives them with `page.evaluate('tabs.…')`.
  */
-import { DriverError, openStore, QuotaExceededError, type Store } from '@go-store/adapter-browser';
+import {
+  ClosedError,
+  DriverError,
+  NotFoundError,
+  openStore,
+  QuotaExceededError,
+  type Store,
+} from '@go-store/adapter-browser';
 import type { TabsWorkerRequest } from './tabs-worker.js';
 
 // Every message this page posts to a worker (its database worker's, and tabs.inWorker's):
@@ -194,6 +201,107 @@ const tabs = {
     }
     return missed;
   },
+  /**
+   * Writes `g/k` as 1…`count` one after another, each awaited, and reads it back at once after
+   * each, from this store and from a second one of this tab (on a worker of its own, started
+   * from `workerUrl`, if given): a read that misses the write it follows is recorded. Progress
+   * is counted under `name:ryw`.
+   */
+  async writeThenRead(name: string, group: string, count: number, workerUrl?: string): Promise<string[]> {
+    const s = store(name);
+    const url = workerUrl === undefined ? undefined : new URL(workerUrl, location.href);
+    const other = await openStore(name, { purgeIntervalMs: 0, workerUrl: url });
+    const stale: string[] = [];
+    try {
+      for (let i = 1; i <= count; i++) {
+        await s.set(group, 'k', String(i));
+        const [same, fromOther] = await Promise.all([s.get(group, 'k'), other.get(group, 'k')]);
+        if (Number(same) < i) stale.push(`same store after ${i}: ${same}`);
+        if (Number(fromOther) < i) stale.push(`other store after ${i}: ${fromOther}`);
+        progress.set(`${name}:ryw`, i);
+      }
+    } finally {
+      await other.close();
+    }
+    return stale;
+  },
+  /**
+   * On every event of `group` this tab receives, reads the event's key at once: a read older
+   * than the event (values are increasing numbers) is recorded. See {@link tabs.eventReads}.
+   */
+  readOnEvents(name: string, group: string): void {
+    const s = store(name);
+    const record = { events: 0, reads: 0, stale: [] as string[] };
+    eventReads.set(name, record);
+    s.onChange((event) => {
+      if (event.group !== group) return;
+      record.events++;
+      s.get(group, event.key).then(
+        (value) => {
+          record.reads++;
+          if (Number(value) < Number(event.value)) record.stale.push(`event ${event.value}, read ${value}`);
+        },
+        (error: unknown) => record.stale.push(`event ${event.value}: ${String(error)}`),
+      );
+    });
+  },
+  eventReads(name: string) {
+    return eventReads.get(name);
+  },
+  /**
+   * A key set with a TTL read after it expired, on a store with its own clock: the read rejects
+   * with NotFoundError and deletes the row (a store whose clock is at 0 no longer finds it), and
+   * no event is emitted.
+   */
+  async expiredRead(name: string): Promise<string[]> {
+    let now = 1_000_000;
+    const timed = await openStore(name, { purgeIntervalMs: 0, now: () => now });
+    const early = await openStore(name, { purgeIntervalMs: 0, now: () => 0 });
+    const problems: string[] = [];
+    try {
+      const before = events.get(name)?.length ?? 0;
+      await timed.setWithTTL('ttl', 'k', 'x', 1000);
+      if ((await early.get('ttl', 'k')) !== 'x') problems.push('the row is not there at first');
+      now += 1000;
+      const error = await timed.get('ttl', 'k').then(
+        (value) => `resolved ${value}`,
+        (error: unknown) => error,
+      );
+      if (!(error instanceof NotFoundError)) problems.push(`get of an expired key: ${String(error)}`);
+      const after = await early.get('ttl', 'k').then(
+        (value) => `still there: ${value}`,
+        (error: unknown) => (error instanceof NotFoundError ? 'gone' : String(error)),
+      );
+      if (after !== 'gone') problems.push(`after the lazy expiry: ${after}`);
+      const seen = (events.get(name) ?? []).slice(before).filter((e) => e.includes(' ttl '));
+      if (seen.length !== 1 || !seen[0]?.startsWith('set ')) problems.push(`events: ${seen.join(', ')}`);
+    } finally {
+      await Promise.all([timed.close(), early.close()]);
+    }
+    return problems;
+  },
+  /**
+   * Opens a second store of `name`, issues `count` gets of `r/k…` (written by {@link tabs.fill})
+   * on it and closes it at once, without waiting: every get resolves with its value, and the
+   * close resolves.
+   */
+  async closeWithReads(name: string, count: number): Promise<string[]> {
+    const s = await openStore(name, { purgeIntervalMs: 0 });
+    const reads = Array.from({ length: count }, (_, i) => s.get('r', `k${i}`));
+    const closed = s.close();
+    const problems: string[] = [];
+    for (const [i, result] of (await Promise.allSettled(reads)).entries()) {
+      if (result.status === 'rejected') problems.push(`get ${i}: ${String(result.reason)}`);
+      else if (result.value !== `v${i}`) problems.push(`get ${i}: ${result.value}`);
+    }
+    await closed.catch((error: unknown) => problems.push(`close: ${String(error)}`));
+    const late = await s.get('r', 'k0').then(
+      (value) => `resolved ${value}`,
+      (error: unknown) => (error instanceof ClosedError ? 'closed' : String(error)),
+    );
+    if (late !== 'closed') problems.push(`a get after close: ${late}`);
+    return problems;
+  },
   /** The time from now until a get on `name` answers, in ms. */
   async timeGet(name: string): Promise<number> {
     const start = performance.now();
@@ -213,6 +321,7 @@ const tabs = {
   },
 };
 const progress = new Map<string, number>();
+const eventReads = new Map<string, { events: number; reads: number; stale: string[] }>();
 
 (globalThis as { tabs?: typeof tabs }).tabs = tabs;
 document.getElementById('status')!.textContent = 'ready';

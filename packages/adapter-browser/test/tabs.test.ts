@@ -136,6 +136,119 @@ test('reads straight from the leading tab while it closes: every one resolves, w
   await readsAcrossFailover(`reads-close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
 });
 
+test('reads straight from the leading tab while it closes its store and stays open: every one resolves', async () => {
+  const name = `reads-leave-${run}`;
+  await readsAcrossFailover(name, async (leader) => {
+    await call(leader, `tabs.close('${name}')`);
+  });
+});
+
+test('reads straight from the leading tab while it navigates away: every one resolves, with the value written', async () => {
+  await readsAcrossFailover(`reads-navigate-${run}`, async (leader) => {
+    await leader.goto('about:blank');
+  });
+});
+
+/**
+ * While the leading tab goes away, one tab writes increasing numbers, each awaited and read back
+ * at once (from a second store of that tab, started from `workerUrl` if given), and another tab
+ * reads the key on every event it receives: no read is older than the write or the event it
+ * follows, and every read settles.
+ */
+async function freshAcrossFailover(
+  name: string,
+  kill: (leader: Page) => Promise<void>,
+  workerUrl?: string,
+): Promise<void> {
+  const leader = await tab(name);
+  const writer = await tab(name);
+  const reader = await tab(name);
+  const count = 300;
+  try {
+    await call(writer, `tabs.fill('${name}', 1)`);
+    for (const page of [writer, reader]) assert.ok(await call(page, `tabs.readsGoDirect('${name}', 5000)`));
+    await call(reader, `tabs.readOnEvents('${name}', 'fresh')`);
+    const url = workerUrl === undefined ? '' : `, ${JSON.stringify(workerUrl)}`;
+    const writes = call<string[]>(writer, `tabs.writeThenRead('${name}', 'fresh', ${count}${url})`, 60_000);
+    await writer.waitForFunction(`tabs.progress('${name}:ryw') >= 20`);
+    await kill(leader);
+    assert.equal(await writes, []);
+    await reader.waitForFunction(
+      `(({ events, reads, stale }) => events === ${count} && reads + stale.length === ${count})(tabs.eventReads('${name}'))`,
+      undefined,
+      { timeout: 30_000 },
+    );
+    assert.equal(await call(reader, `tabs.eventReads('${name}').stale`), []);
+  } finally {
+    await closeAll([leader, writer, reader]);
+  }
+}
+
+test('no read is older than a write the tab saw acknowledged, or an event it received, across a leader crash', async () => {
+  await freshAcrossFailover(`fresh-crash-${run}`, async (leader) => {
+    await leader.goto('chrome://crash').catch(() => undefined);
+  });
+});
+
+test('no read is older than a write the tab saw acknowledged, or an event it received, across a leader close', async () => {
+  await freshAcrossFailover(`fresh-close-${run}`, (leader) => leader.close({ runBeforeUnload: false }));
+});
+
+test('read-your-writes across two database workers of one tab (two worker URLs), across a leader close', async () => {
+  await freshAcrossFailover(
+    `fresh-hosts-${run}`,
+    (leader) => leader.close({ runBeforeUnload: false }),
+    './worker.js?second',
+  );
+});
+
+test('a read straight from the leading tab finds an expired key: it rejects, the row is deleted, no event', async () => {
+  const name = `ttl-direct-${run}`;
+  const pages = [await tab(name), await tab(name)];
+  try {
+    await call(pages[1]!, `tabs.fill('${name}', 1)`);
+    assert.ok(await call(pages[1]!, `tabs.readsGoDirect('${name}', 5000)`));
+    assert.equal(await call(pages[1]!, `tabs.expiredRead('${name}')`), []);
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+test('a store closed with its reads straight from the leading tab in flight: each resolves, then it closes', async () => {
+  const name = `close-reads-${run}`;
+  const pages = [await tab(name), await tab(name)];
+  try {
+    await call(pages[1]!, `tabs.fill('${name}', 200)`);
+    assert.ok(await call(pages[1]!, `tabs.readsGoDirect('${name}', 5000)`));
+    for (let i = 0; i < 5; i++) assert.equal(await call(pages[1]!, `tabs.closeWithReads('${name}', 200)`), []);
+    assert.equal(await call(pages[1]!, `tabs.readRounds('${name}', 2, 200)`), { wrong: 0, failures: [] });
+  } finally {
+    await closeAll(pages);
+  }
+});
+
+test("a leader in an app's own worker (no port broker): tabs read through their worker, across its going", async () => {
+  const name = `app-leader-${run}`;
+  const host = await state.context!.newPage();
+  const pages: Page[] = [];
+  try {
+    await host.goto(`${state.server!.origin}/tabs.html`);
+    await host.waitForFunction('globalThis.tabs !== undefined');
+    const set = `tabs.inWorker({ op: 'set', name: '${name}', group: 'w', key: 'x', value: 'y' })`;
+    assert.not.ok((await call<{ error?: string }>(host, set)).error);
+    pages.push(await tab(name), await tab(name));
+    await call(pages[0]!, `tabs.fill('${name}', 100)`);
+    const loops = pages.map((page) =>
+      call<{ wrong: number; failures: string[] }>(page, `tabs.readRounds('${name}', 30, 100)`, 60_000),
+    );
+    await pages[0]!.waitForFunction(`tabs.progress('${name}:reads') >= 3`);
+    await host.close({ runBeforeUnload: false });
+    for (const result of await Promise.all(loops)) assert.equal(result, { wrong: 0, failures: [] });
+  } finally {
+    await closeAll([host, ...pages]);
+  }
+});
+
 test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
   const name = `events-${run}`;
   const pages = [await tab(name), await tab(name), await tab(name)];
