@@ -45,6 +45,10 @@ const tabs = {
       }
     })();
   },
+  /** Opens `name` as `key` on a database worker of its own, started from `workerUrl`. */
+  async openAs(key: string, name: string, workerUrl: string): Promise<void> {
+    stores.set(key, await openStore(name, { purgeIntervalMs: 0, workerUrl }));
+  },
   async close(name: string): Promise<void> {
     await store(name).close();
     stores.delete(name);

@@ -249,6 +249,28 @@ test("a leader in an app's own worker (no port broker): tabs read through their 
   }
 });
 
+test("reads straight to a leader in the same tab's other database worker, while that worker stops", async () => {
+  const name = `same-tab-${run}`;
+  const page = await state.context!.newPage();
+  try {
+    await page.goto(`${state.server!.origin}/tabs.html`);
+    await page.waitForFunction('globalThis.tabs !== undefined');
+    // The same script under another URL string: a worker of its own, the same port broker.
+    await call(page, `tabs.openAs('${name}#2', '${name}', '/worker.js')`);
+    await call(page, `tabs.open('${name}')`);
+    await call(page, `tabs.fill('${name}', 100)`);
+    assert.ok(await call(page, `tabs.readsGoDirect('${name}', 5000)`), 'reads still go through the worker');
+    const loop = call<{ wrong: number; failures: string[] }>(page, `tabs.readRounds('${name}', 30, 100)`, 60_000);
+    await page.waitForFunction(`tabs.progress('${name}:reads') >= 3`);
+    // Its last store closed, the leading worker is terminated: the page's other worker leads.
+    await call(page, `tabs.close('${name}#2')`);
+    assert.equal(await loop, { wrong: 0, failures: [] });
+    assert.equal(await call(page, `tabs.readYourWrites('${name}', 10)`), []);
+  } finally {
+    await closeAll([page]);
+  }
+});
+
 test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
   const name = `events-${run}`;
   const pages = [await tab(name), await tab(name), await tab(name)];
