@@ -271,6 +271,30 @@ test("reads straight to a leader in the same tab's other database worker, while 
   }
 });
 
+test('two databases led by two tabs, reads and transactions from a third, while one leader crashes', async () => {
+  const [a, b] = [`two-a-${run}`, `two-b-${run}`];
+  const leaders = [await tab(a), await tab(b)];
+  const page = await tab(a);
+  try {
+    await call(page, `tabs.open('${b}')`);
+    for (const name of [a, b]) {
+      await call(page, `tabs.fill('${name}', 100)`);
+      assert.ok(await call(page, `tabs.readsGoDirect('${name}', 5000)`), `${name}: reads go through the worker`);
+    }
+    type Rounds = { wrong: number; failures: string[] };
+    const reads = [a, b].map((name) => call<Rounds>(page, `tabs.readRounds('${name}', 30, 100)`, 60_000));
+    const counted = call<{ resolved: number; failures: string[] }>(page, `tabs.increment('${a}', 60)`, 60_000);
+    await page.waitForFunction(`tabs.progress('${a}:reads') >= 3 && tabs.progress('${a}') >= 5`);
+    await leaders[0]!.goto('chrome://crash').catch(() => undefined);
+    for (const result of await Promise.all(reads)) assert.equal(result, { wrong: 0, failures: [] });
+    const { resolved, failures } = await counted;
+    assert.equal(failures, []);
+    assert.is(await call(page, `tabs.get('${a}', 'c', 'n')`), String(resolved));
+  } finally {
+    await closeAll([...leaders, page]);
+  }
+});
+
 test("watch('*', '*') in every tab gets every tab's events once each, in the same order", async () => {
   const name = `events-${run}`;
   const pages = [await tab(name), await tab(name), await tab(name)];
