@@ -143,6 +143,13 @@ test('reads straight from the leading tab while it closes its store and stays op
   });
 });
 
+test('reads straight from the leading tab while it closes its store and opens it again at once', async () => {
+  const name = `reads-reopen-${run}`;
+  await readsAcrossFailover(name, async (leader) => {
+    await call(leader, `tabs.close('${name}').then(() => tabs.open('${name}'))`);
+  });
+});
+
 test('reads straight from the leading tab while it navigates away: every one resolves, with the value written', async () => {
   await readsAcrossFailover(`reads-navigate-${run}`, async (leader) => {
     await leader.goto('about:blank');
