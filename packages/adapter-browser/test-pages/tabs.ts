@@ -285,12 +285,13 @@ const tabs = {
     return problems;
   },
   /**
-   * Opens a second store of `name`, issues `count` gets of `r/k…` (written by {@link tabs.fill})
-   * on it and closes it at once, without waiting: every get resolves with its value, and the
-   * close resolves.
+   * Opens a second store of `name` (or, with `own`, takes this tab's store of it), issues `count`
+   * gets of `r/k…` (written by {@link tabs.fill}) on it and closes it at once, without waiting:
+   * every get resolves with its value, and the close resolves.
    */
-  async closeWithReads(name: string, count: number): Promise<string[]> {
-    const s = await openStore(name, { purgeIntervalMs: 0 });
+  async closeWithReads(name: string, count: number, own = false): Promise<string[]> {
+    const s = own ? store(name) : await openStore(name, { purgeIntervalMs: 0 });
+    if (own) stores.delete(name);
     const reads = Array.from({ length: count }, (_, i) => s.get('r', `k${i}`));
     const closed = s.close();
     const problems: string[] = [];

@@ -229,6 +229,10 @@ test('a store closed with its reads straight from the leading tab in flight: eac
     assert.ok(await call(pages[1]!, `tabs.readsGoDirect('${name}', 5000)`));
     for (let i = 0; i < 5; i++) assert.equal(await call(pages[1]!, `tabs.closeWithReads('${name}', 200)`), []);
     assert.equal(await call(pages[1]!, `tabs.readRounds('${name}', 2, 200)`), { wrong: 0, failures: [] });
+    // The tab's last store: its database worker stops once it has closed.
+    assert.equal(await call(pages[1]!, `tabs.closeWithReads('${name}', 200, true)`), []);
+    await call(pages[1]!, `tabs.open('${name}')`);
+    assert.equal(await call(pages[1]!, `tabs.readRounds('${name}', 2, 200)`), { wrong: 0, failures: [] });
   } finally {
     await closeAll(pages);
   }
