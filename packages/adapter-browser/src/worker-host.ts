@@ -7,7 +7,7 @@
  * When another tab leads a database, the worker passes the page's calls on to it; it also gives
  * the page a port straight to that leader ({@link ReaderNotice}), and the page sends its stores'
  * plain reads there (one hop and one copy each way instead of two) whenever none of its calls
- * through the worker is unanswered, so that a read never overtakes the page's own write. When
+ * through the worker is unanswered, so that a read never overtakes a write sent before it. When
  * that leader goes away the worker says so first, and the page sends the reads it has no
  * answer to through the worker, which sends them on to the next leader: as every call, they
  * settle once.
