@@ -7,7 +7,7 @@
  * The outcome is `globalThis.goStoreResult` (a Promise), which the Node side awaits.
  */
 import { openStore, type Store } from '@go-store/adapter-browser';
-import type { HolderRequest } from './holder-worker.js';
+import type { HolderReply, HolderRequest } from './holder.js';
 import { opener, runSuites, type SuiteResult } from './suites.js';
 
 const params = new URLSearchParams(location.search);
@@ -78,8 +78,6 @@ async function asFollower(holder: Holder): Promise<SuiteResult> {
     holder.stop();
   }
 }
-
-type HolderReply = { id: number; error?: string };
 
 /** The context that leads the databases of a follower run. */
 interface Holder {
