@@ -257,22 +257,13 @@ export class Membership {
   /** As follower: asks the broker for a port to the new leader `id`. */
   #offerPort(id: string): void {
     if (broker === undefined || this.#leader !== undefined) return;
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    port1.onmessage = ({ data }: MessageEvent<TabMessage>) => {
-      if (this.#port !== port1) return;
+    const port = this.#connect(broker, id, this.id, false);
+    this.#port = port;
+    port.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+      if (this.#port !== port) return;
       if (data?.v === TAB_PROTOCOL && data.t === 'port') this.#portConfirmed = data.from === this.#leaderId;
       else this.#onMessage(data);
     };
-    const connect: BrokerMessage = {
-      v: BROKER_PROTOCOL,
-      t: 'connect',
-      key: this.#key,
-      leader: id,
-      member: this.id,
-      port: port2,
-    };
-    broker.postMessage(connect, [port2]);
   }
 
   /**
@@ -281,20 +272,28 @@ export class Membership {
    */
   #offerReader(id: string): void {
     if (broker === undefined || this.#leader !== undefined || this.#onReader === undefined) return;
-    const { port1, port2 } = new MessageChannel();
-    this.#readerOffered = port1;
     const member = `${this.id}${READER}`;
-    port1.onmessage = ({ data }: MessageEvent<TabMessage>) => {
-      if (this.#readerOffered !== port1 || data?.v !== TAB_PROTOCOL || data.t !== 'port') return;
+    const port = this.#connect(broker, id, member, true);
+    this.#readerOffered = port;
+    port.onmessage = ({ data }: MessageEvent<TabMessage>) => {
+      if (this.#readerOffered !== port || data?.v !== TAB_PROTOCOL || data.t !== 'port') return;
       this.#readerOffered = undefined;
       if (data.from !== this.#leaderId) {
-        port1.close();
+        port.close();
         return;
       }
-      port1.onmessage = null;
+      port.onmessage = null;
       this.#readerGiven = true;
-      this.#onReader?.({ port: port1, leader: id, member });
+      this.#onReader?.({ port, leader: id, member });
     };
+  }
+
+  /**
+   * Asks `broker` to pass leader `id` a new port from `member` (a page's `reader`, or the
+   * member itself); returns this end, whose messages wait until it is listened to.
+   */
+  #connect(broker: MessagePort, id: string, member: string, reader: boolean): MessagePort {
+    const { port1, port2 } = new MessageChannel();
     const connect: BrokerMessage = {
       v: BROKER_PROTOCOL,
       t: 'connect',
@@ -302,9 +301,9 @@ export class Membership {
       leader: id,
       member,
       port: port2,
-      reader: true,
     };
-    broker.postMessage(connect, [port2]);
+    broker.postMessage(reader ? { ...connect, reader: true } : connect, [port2]);
+    return port1;
   }
 
   #dropPort(): void {
