@@ -419,10 +419,13 @@ export class Operations implements DataApi {
  */
 function readValue(op: string): ReadFn<string> {
   return (driver, clock, group, key) => {
-    const row = driver.get(SELECT_VALUE, [group as string, key as string]);
+    // Always given: the executor passes on the group and key #value checked.
+    const g = group as string;
+    const k = key as string;
+    const row = driver.get(SELECT_VALUE, [g, k]);
     return row instanceof Promise
-      ? row.then((found) => liveValue(op, driver, group as string, key as string, clock, found))
-      : liveValue(op, driver, group as string, key as string, clock, row);
+      ? row.then((found) => liveValue(op, driver, g, k, clock, found))
+      : liveValue(op, driver, g, k, clock, row);
   };
 }
 
